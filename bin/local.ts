@@ -1,0 +1,48 @@
+/**
+ * `npm start` — runs creditlink on this machine (CONTRACT §2). PORT, DATA_DIR and ADMIN_TOKEN
+ * configure it; SIGINT or SIGTERM stops everything it started.
+ */
+import { JAVA_MISSING, javaAvailable } from '../lib/local/dynamodb-local';
+import { startLocalRuntime } from '../lib/local/runtime';
+
+async function main() {
+  const started = Date.now();
+  if (!javaAvailable()) {
+    console.error(JAVA_MISSING);
+    process.exit(1);
+  }
+  const runtime = await startLocalRuntime({
+    port: Number(process.env.PORT ?? 3000),
+    host: process.env.HOST ?? '127.0.0.1',
+    dataDir: process.env.DATA_DIR ?? '.data',
+    adminToken: process.env.ADMIN_TOKEN,
+  });
+  console.log(
+    `creditlink is running at ${runtime.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  console.log(`  admin token:     ${runtime.adminToken}`);
+  console.log(`  DynamoDB Local:  ${runtime.dynamoEndpoint}   SQS emulator: ${runtime.sqsEndpoint}`);
+  console.log(`  data directory:  ${process.env.DATA_DIR ?? '.data'}`);
+  console.log(`  try:             curl ${runtime.url}/healthz`);
+
+  let stopping = false;
+  const stop = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: stopping…`);
+    runtime.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        console.error(err);
+        process.exit(1);
+      },
+    );
+  };
+  process.on('SIGINT', () => stop('SIGINT'));
+  process.on('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err: unknown) => {
+  console.error(err instanceof Error ? err.message : err);
+  process.exit(1);
+});

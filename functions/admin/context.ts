@@ -1,0 +1,20 @@
+/** What every admin action needs, built once per function instance from its configuration. */
+import { requireEnv } from '../common/config/env';
+import { clickRepo } from '../common/repos/clicks';
+import { influencerRepo } from '../common/repos/influencers';
+import { linkRepo } from '../common/repos/links';
+import { merchantRepo } from '../common/repos/merchants';
+
+const configTable = requireEnv('CONFIG_TABLE_NAME');
+const publicBaseUrl = new URL(requireEnv('PUBLIC_BASE_URL'));
+
+export const admin = {
+  merchants: merchantRepo(configTable),
+  influencers: influencerRepo(configTable),
+  links: linkRepo(configTable),
+  clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
+  /** Where short links are served, e.g. `https://go.example.com`. */
+  publicBaseUrl: publicBaseUrl.toString().replace(/\/$/, ''),
+  ownHost: publicBaseUrl.hostname,
+  now: () => new Date(),
+};

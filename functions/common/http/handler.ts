@@ -1,0 +1,26 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { logger } from '../logger';
+import { error, HttpError, type HttpResult } from './responses';
+
+export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
+
+/**
+ * Wraps an HTTP handler with the house middleware: structured logs carrying the Lambda request id
+ * and API Gateway's request id as correlation id, and one place that turns an `HttpError` into the
+ * contract's error body. Anything else is logged and answered with a 500 that reveals nothing.
+ */
+export function httpHandler(handle: HttpHandler) {
+  return middy<APIGatewayProxyEventV2, HttpResult>()
+    .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
+    .handler(async (event, context) => {
+      try {
+        return await handle(event, context);
+      } catch (err) {
+        if (err instanceof HttpError) return error(err.statusCode, err.code, err.message, err.issues);
+        logger.error('Unhandled error', err as Error);
+        return error(500, 'internal_error', 'Something went wrong on our side; the request can be retried.');
+      }
+    });
+}

@@ -1,0 +1,82 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { type ErrorIssue, HttpError } from './responses';
+
+/** Largest request body the contract accepts (CONTRACT §1). */
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The raw body exactly as sent: signatures are computed over these bytes. */
+export function rawBody(event: APIGatewayProxyEventV2): Buffer {
+  if (event.body === undefined || event.body === null) return Buffer.alloc(0);
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64') : Buffer.from(event.body, 'utf8');
+}
+
+export function assertBodySize(body: Buffer): void {
+  if (body.length > MAX_BODY_BYTES) {
+    throw new HttpError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+  }
+}
+
+export function zodIssues(error: z.ZodError): ErrorIssue[] {
+  return error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.'),
+    message: issue.message,
+  }));
+}
+
+/** Size check, JSON parse and schema validation of a request body, in that order. */
+export function parseJsonBody<S extends z.ZodType>(
+  event: APIGatewayProxyEventV2,
+  schema: S,
+  code = 'invalid_body',
+): z.output<S> {
+  const body = rawBody(event);
+  assertBodySize(body);
+  return parseJsonBuffer(body, schema, code);
+}
+
+export function parseJsonBuffer<S extends z.ZodType>(
+  body: Buffer,
+  schema: S,
+  code = 'invalid_body',
+): z.output<S> {
+  let data: unknown;
+  try {
+    data = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new HttpError(400, code, 'The request body is not valid JSON.', [
+      { path: '', message: 'Malformed JSON' },
+    ]);
+  }
+  return validate(schema, data, code, 'The request body is not valid.');
+}
+
+export function validate<S extends z.ZodType>(
+  schema: S,
+  data: unknown,
+  code: string,
+  message: string,
+): z.output<S> {
+  const result = schema.safeParse(data);
+  if (!result.success) throw new HttpError(400, code, message, zodIssues(result.error));
+  return result.data;
+}
+
+/** Case-insensitive header lookup (API Gateway lower-cases them, but be tolerant). */
+export function header(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  const headers = event.headers ?? {};
+  const wanted = name.toLowerCase();
+  for (const [key, value] of Object.entries(headers)) {
+    if (key.toLowerCase() === wanted) return value;
+  }
+  return undefined;
+}
+
+/** Cookies from payload 2.0's `cookies` array (API Gateway moves the Cookie header there). */
+export function cookie(event: APIGatewayProxyEventV2, name: string): string | undefined {
+  for (const pair of event.cookies ?? []) {
+    const eq = pair.indexOf('=');
+    if (eq > 0 && pair.slice(0, eq).trim() === name) return pair.slice(eq + 1).trim();
+  }
+  return undefined;
+}

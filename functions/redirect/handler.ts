@@ -1,0 +1,112 @@
+/**
+ * GET|HEAD /{code} — the shopper's hot path (CONTRACT §3). A warm link costs exactly one DynamoDB
+ * call: the click PutItem, awaited before the 302 because a Lambda may be frozen the moment it
+ * returns. Link and merchant settings come from a short in-memory cache, so a change to a link is
+ * seen within LINK_CACHE_TTL_MS. The duplicate flag is decided later, off this path (see
+ * domain/duplicates.ts), and report counters are built from the clicks table's stream.
+ */
+import { monotonicFactory } from 'ulid';
+import { intEnv, requireEnv } from '../common/config/env';
+import { keys } from '../common/config/keys';
+import { isValidCode } from '../common/domain/ids';
+import {
+  classifyUserAgent,
+  hashIp,
+  isValidVisitorId,
+  newVisitorId,
+  redirectLocation,
+  referrerHost,
+  utmOf,
+  VISITOR_COOKIE,
+  visitorCookie,
+} from '../common/domain/redirect';
+import { httpHandler } from '../common/http/handler';
+import { cookie, header } from '../common/http/request';
+import { error, type HttpResult } from '../common/http/responses';
+import { CLICK_RETENTION_DAYS, clickRepo } from '../common/repos/clicks';
+import { type Link, linkRepo } from '../common/repos/links';
+import { type Merchant, merchantRepo } from '../common/repos/merchants';
+import { TtlCache } from '../common/ttl-cache';
+
+const configTable = requireEnv('CONFIG_TABLE_NAME');
+const clicksTable = requireEnv('CLICKS_TABLE_NAME');
+/** At most 5 s by the contract: a disabled link must stop redirecting within 5 seconds. */
+const cacheTtlMs = Math.min(intEnv('LINK_CACHE_TTL_MS', 4000), 5000);
+
+const links = linkRepo(configTable);
+const merchants = merchantRepo(configTable);
+const clicks = clickRepo(clicksTable);
+const linkCache = new TtlCache<Link | undefined>(cacheTtlMs);
+const merchantCache = new TtlCache<Merchant | undefined>(cacheTtlMs);
+const nextClickId = monotonicFactory();
+
+export const handler = httpHandler(async (event) => {
+  const code = event.pathParameters?.code ?? '';
+  const wantsHtml = (header(event, 'accept') ?? '').includes('text/html');
+  const link = isValidCode(code) ? await linkCache.get(code, (c) => links.get(c)) : undefined;
+  if (!link) return refusal(404, 'not_found', 'There is no link with this code.', wantsHtml);
+  if (link.disabled) return refusal(410, 'link_disabled', 'This link has been disabled.', wantsHtml);
+  const merchant = await merchantCache.get(link.merchantId, (id) => merchants.get(id));
+  if (!merchant) return refusal(404, 'not_found', 'There is no link with this code.', wantsHtml);
+
+  const userAgent = classifyUserAgent(header(event, 'user-agent'));
+  const query = event.rawQueryString;
+
+  // HEAD shows where the link goes; it is not a click.
+  if (event.requestContext.http.method === 'HEAD') {
+    return redirect(
+      redirectLocation({ ...target(link, merchant), clickId: undefined, rawQueryString: query }),
+    );
+  }
+
+  const presentedVisitor = cookie(event, VISITOR_COOKIE);
+  const visitorId = isValidVisitorId(presentedVisitor) ? presentedVisitor : newVisitorId();
+  const now = Date.now();
+  const clickId = nextClickId(now);
+  const { ipHash } = await keys();
+  await clicks.put({
+    clickId,
+    code: link.code,
+    influencerId: link.influencerId,
+    merchantId: link.merchantId,
+    visitorId,
+    occurredAt: new Date(now).toISOString(),
+    browser: userAgent.browser,
+    os: userAgent.os,
+    device: userAgent.device,
+    referrerHost: referrerHost(header(event, 'referer')),
+    ipHash: hashIp(ipHash, event.requestContext.http.sourceIp),
+    bot: userAgent.bot,
+    campaign: link.campaign,
+    utm: utmOf(query),
+    expiresAt: Math.floor(now / 1000) + CLICK_RETENTION_DAYS * 86_400,
+  });
+
+  const location = redirectLocation({
+    ...target(link, merchant),
+    // A bot is sent on, but without a click id: it can never be attributed.
+    clickId: userAgent.bot ? undefined : clickId,
+    rawQueryString: query,
+  });
+  const cookies = presentedVisitor === visitorId ? undefined : [visitorCookie(visitorId)];
+  return redirect(location, cookies);
+});
+
+const target = (link: Link, merchant: Merchant) => ({
+  targetUrl: link.targetUrl,
+  clickIdParam: merchant.clickIdParam,
+});
+
+function redirect(location: string, cookies?: string[]): HttpResult {
+  return { statusCode: 302, headers: { location, 'cache-control': 'no-store' }, cookies, body: '' };
+}
+
+/** JSON in the contract's error shape; a small page for a shopper's browser. */
+function refusal(statusCode: number, code: string, message: string, html: boolean): HttpResult {
+  if (!html) return error(statusCode, code, message);
+  return {
+    statusCode,
+    headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
+    body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Link unavailable</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1>Link unavailable</h1><p>${message}</p></body></html>`,
+  };
+}

@@ -1,0 +1,91 @@
+/**
+ * The local API Gateway: an HTTP server that matches the wiring manifest's routes, builds the
+ * payload 2.0 event and calls the exact exported `handler` of the function that serves the route.
+ */
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { resolve } from 'node:path';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { defaultRoute, type FunctionKey, functions, routeKey, routes } from '../wiring';
+import { lambdaContext, toApiGatewayEvent, writeResult } from './api-gateway-event';
+import { matchRoute } from './router';
+
+type HttpLambda = (
+  event: APIGatewayProxyEventV2,
+  context: Context,
+) => Promise<APIGatewayProxyStructuredResultV2 | string>;
+
+/** API Gateway's own limit on a request payload; the handlers apply the contract's smaller one. */
+const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
+
+const repoRoot = resolve(__dirname, '..', '..');
+const loaded = new Map<FunctionKey, Promise<HttpLambda>>();
+
+/** Imports a function's handler module once, as a warm Lambda instance would keep it. */
+export function loadHandler<T = HttpLambda>(fn: FunctionKey): Promise<T> {
+  let handler = loaded.get(fn);
+  if (!handler) {
+    handler = import(resolve(repoRoot, functions[fn].entry)).then(
+      (mod: { handler: HttpLambda }) => mod.handler,
+    );
+    loaded.set(fn, handler);
+  }
+  return handler as Promise<T>;
+}
+
+export function createApiServer(): Server {
+  return createServer((req, res) => {
+    readBody(req)
+      .then(async (body) => {
+        if (body === undefined) {
+          writeResult(res, gatewayError(413, 'payload_too_large', 'The request body is too large.'), false);
+          return;
+        }
+        const match = matchRoute(
+          routes,
+          req.method ?? 'GET',
+          new URL(req.url ?? '/', 'http://local').pathname,
+        );
+        const fn = match?.route.fn ?? defaultRoute.fn;
+        const event = toApiGatewayEvent({
+          req,
+          body,
+          routeKey: match ? routeKey(match.route) : '$default',
+          pathParameters: match?.pathParameters,
+        });
+        const handler = await loadHandler(fn);
+        const result = await handler(event, lambdaContext(fn, functions[fn].timeoutSeconds));
+        writeResult(res, result, req.method === 'HEAD');
+      })
+      .catch((err: unknown) => {
+        // What API Gateway answers when a function throws instead of returning.
+        console.error('Handler failed:', err);
+        if (!res.headersSent)
+          writeResult(res, gatewayError(500, 'internal_error', 'Internal server error.'), false);
+        else res.destroy();
+      });
+  });
+}
+
+function gatewayError(statusCode: number, code: string, message: string) {
+  return {
+    statusCode,
+    headers: { 'content-type': 'application/json; charset=utf-8' },
+    body: JSON.stringify({ error: { code, message } }),
+  };
+}
+
+/** The whole body, or undefined once it passes API Gateway's limit (the rest is discarded). */
+function readBody(req: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolveBody, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > GATEWAY_MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolveBody(tooLarge ? undefined : Buffer.concat(chunks)));
+    req.on('error', reject);
+  });
+}

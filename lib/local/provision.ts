@@ -1,0 +1,74 @@
+/**
+ * Creates the tables (and, as they are added to the wiring, the queues) on the local stand-ins from
+ * the same definitions the CDK stack uses. Idempotent: existing tables are left as they are, so a
+ * restart on the same data directory keeps its data.
+ */
+import {
+  CreateTableCommand,
+  type CreateTableCommandInput,
+  DescribeTableCommand,
+  type DynamoDBClient,
+  ResourceNotFoundException,
+  UpdateTimeToLiveCommand,
+} from '@aws-sdk/client-dynamodb';
+import { type TableKey, type TableSpec, tables } from '../wiring';
+
+export type TableNames = Record<TableKey, string>;
+
+export const localTableNames = (prefix: string): TableNames =>
+  Object.fromEntries(Object.keys(tables).map((key) => [key, `${prefix}-${key}`])) as TableNames;
+
+export function createTableInput(name: string, spec: TableSpec): CreateTableCommandInput {
+  const attributes = new Set<string>([spec.partitionKey]);
+  if (spec.sortKey) attributes.add(spec.sortKey);
+  for (const index of spec.indexes) {
+    attributes.add(index.partitionKey);
+    if (index.sortKey) attributes.add(index.sortKey);
+  }
+  const keySchema = (pk: string, sk?: string) => [
+    { AttributeName: pk, KeyType: 'HASH' as const },
+    ...(sk ? [{ AttributeName: sk, KeyType: 'RANGE' as const }] : []),
+  ];
+  return {
+    TableName: name,
+    BillingMode: 'PAY_PER_REQUEST',
+    AttributeDefinitions: [...attributes].map((a) => ({ AttributeName: a, AttributeType: 'S' })),
+    KeySchema: keySchema(spec.partitionKey, spec.sortKey),
+    ...(spec.indexes.length
+      ? {
+          GlobalSecondaryIndexes: spec.indexes.map((index) => ({
+            IndexName: index.name,
+            KeySchema: keySchema(index.partitionKey, index.sortKey),
+            Projection: { ProjectionType: 'ALL' },
+          })),
+        }
+      : {}),
+    ...(spec.stream ? { StreamSpecification: { StreamEnabled: true, StreamViewType: spec.stream } } : {}),
+  };
+}
+
+export async function provisionTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+  for (const [key, spec] of Object.entries(tables) as Array<[TableKey, TableSpec]>) {
+    const name = names[key];
+    if (await tableExists(client, name)) continue;
+    await client.send(new CreateTableCommand(createTableInput(name, spec)));
+    if (spec.ttlAttribute) {
+      await client.send(
+        new UpdateTimeToLiveCommand({
+          TableName: name,
+          TimeToLiveSpecification: { AttributeName: spec.ttlAttribute, Enabled: true },
+        }),
+      );
+    }
+  }
+}
+
+async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
+  try {
+    await client.send(new DescribeTableCommand({ TableName: name }));
+    return true;
+  } catch (err) {
+    if (err instanceof ResourceNotFoundException) return false;
+    throw err;
+  }
+}

@@ -1,0 +1,82 @@
+/**
+ * `npm start`: the whole system on one machine. Starts the stand-ins for DynamoDB and SQS, creates
+ * the tables and queues of the wiring manifest, points the AWS SDK at them through its standard
+ * environment variables, and serves the HTTP routes with the same handlers that run in Lambda.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { DEFAULT_LOCAL_ADMIN_TOKEN } from '../../functions/common/config/secrets';
+import { createApiServer } from './http-server';
+import { provisionLocal, startLocalStores, storesEnv } from './stores';
+
+export interface RuntimeOptions {
+  port: number;
+  host: string;
+  dataDir: string;
+  adminToken?: string;
+}
+
+export interface LocalRuntime {
+  url: string;
+  adminToken: string;
+  dynamoEndpoint: string;
+  sqsEndpoint: string;
+  stop(): Promise<void>;
+}
+
+/** Keys that must survive a restart (webhook secrets are sealed with them), kept beside the data. */
+function localMasterKey(dataDir: string): string {
+  const file = join(dataDir, 'master-key');
+  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
+  return readFileSync(file, 'utf8').trim();
+}
+
+export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
+  const dataDir = resolve(options.dataDir);
+  mkdirSync(dataDir, { recursive: true });
+  const stores = await startLocalStores({ dataDir: join(dataDir, 'dynamodb') });
+  let server: Server | undefined;
+  try {
+    const names = await provisionLocal(stores.dynamoEndpoint, 'creditlink');
+    const url = `http://${options.host}:${options.port}`;
+    const adminToken = options.adminToken ?? DEFAULT_LOCAL_ADMIN_TOKEN;
+    Object.assign(process.env, storesEnv(stores, names), {
+      CREDITLINK_STAGE: 'local',
+      PUBLIC_BASE_URL: url,
+      ADMIN_TOKEN: adminToken,
+      MASTER_KEY: localMasterKey(dataDir),
+    });
+    server = createApiServer();
+    await listen(server, options.port, options.host);
+    const httpServer = server;
+    return {
+      url,
+      adminToken,
+      dynamoEndpoint: stores.dynamoEndpoint,
+      sqsEndpoint: stores.sqsEndpoint,
+      async stop() {
+        await new Promise<void>((done) => {
+          httpServer.close(() => done());
+          httpServer.closeAllConnections();
+        });
+        await stores.stop();
+      },
+    };
+  } catch (err) {
+    server?.close();
+    await stores.stop();
+    throw err;
+  }
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((done, fail) => {
+    server.once('error', fail);
+    server.listen(port, host, () => {
+      server.off('error', fail);
+      done();
+    });
+  });
+}

@@ -1,0 +1,98 @@
+/**
+ * The OpenAPI 3.1 document, generated from the wiring manifest and the same zod schemas that
+ * validate requests, so the document cannot drift from what the API accepts.
+ */
+import { z } from 'zod';
+import { errorResponseSchema } from '../functions/common/schemas/common';
+import { type RouteSpec, routes } from './wiring';
+
+type JsonSchema = Record<string, unknown>;
+
+export function openApiDocument(serverUrl?: string) {
+  const components: Record<string, JsonSchema> = {};
+
+  /** JSON Schema 2020-12 (OpenAPI 3.1's dialect); named schemas become shared components. */
+  const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+    const converted = z.toJSONSchema(schema, {
+      target: 'draft-2020-12',
+      io,
+      unrepresentable: 'any',
+    }) as JsonSchema;
+    const { $schema: _dialect, $defs, ...rest } = converted;
+    for (const [name, def] of Object.entries(($defs ?? {}) as Record<string, JsonSchema>)) {
+      components[name] = def;
+    }
+    return JSON.parse(JSON.stringify(rest).replaceAll('#/$defs/', '#/components/schemas/')) as JsonSchema;
+  };
+
+  const errorRef = schemaOf(errorResponseSchema, 'output');
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const route of routes) {
+    paths[route.path] ??= {};
+    const operation = paths[route.path] as Record<string, unknown>;
+    operation[route.method.toLowerCase()] = describe(route, schemaOf, errorRef);
+  }
+
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'creditlink',
+      version: '1.0.0',
+      description:
+        'Tracked short links, signed order webhooks, attribution and payouts for influencer commerce. ' +
+        'Money is integer minor units; times are ISO 8601 UTC.',
+    },
+    ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    paths,
+    components: {
+      schemas: components,
+      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token.' } },
+    },
+  };
+}
+
+function describe(
+  route: RouteSpec,
+  schemaOf: (s: z.ZodType, io: 'input' | 'output') => JsonSchema,
+  errorRef: JsonSchema,
+) {
+  const parameters: unknown[] = [];
+  for (const [where, schema] of [
+    ['path', route.params],
+    ['query', route.query],
+  ] as const) {
+    if (!schema) continue;
+    for (const [name, field] of Object.entries(schema.shape)) {
+      parameters.push({
+        name,
+        in: where,
+        required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
+        schema: schemaOf(field as z.ZodType, 'input'),
+      });
+    }
+  }
+  const responses: Record<string, unknown> = {};
+  for (const [status, spec] of Object.entries(route.responses)) {
+    const isError = Number(status) >= 400;
+    const schema = spec.schema ? schemaOf(spec.schema, 'output') : isError ? errorRef : undefined;
+    responses[status] = {
+      description: spec.description,
+      ...(schema ? { content: { [spec.contentType ?? 'application/json']: { schema } } } : {}),
+    };
+  }
+  return {
+    operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
+    summary: route.summary,
+    ...(route.auth === 'admin' ? { security: [{ adminToken: [] }] } : {}),
+    ...(parameters.length ? { parameters } : {}),
+    ...(route.body
+      ? {
+          requestBody: {
+            required: true,
+            content: { 'application/json': { schema: schemaOf(route.body, 'input') } },
+          },
+        }
+      : {}),
+    responses,
+  };
+}

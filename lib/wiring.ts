@@ -1,0 +1,334 @@
+/**
+ * The wiring manifest: every table, queue, function, HTTP route and schedule of creditlink, written
+ * once as data. The CDK stack (lib/stack.ts) builds AWS resources from it and the local runtime
+ * (lib/local/) builds its stores, HTTP router, queue pollers and timers from it, so a route cannot
+ * exist in one and not the other. Nothing here imports aws-cdk-lib: handlers may read it too.
+ */
+import type { z } from 'zod';
+import type { SecretKey } from '../functions/common/config/secret-specs';
+import {
+  createInfluencerSchema,
+  createLinkSchema,
+  createMerchantSchema,
+  influencerPathSchema,
+  influencerSchema,
+  linkPathSchema,
+  linkSchema,
+  merchantCreatedSchema,
+  merchantPathSchema,
+  merchantSchema,
+  secretRotatedSchema,
+  updateLinkSchema,
+} from '../functions/common/schemas/catalog';
+import { clickPathSchema, clickViewSchema, redirectPathSchema } from '../functions/common/schemas/clicks';
+import { healthSchema } from '../functions/common/schemas/health';
+
+// ---------------------------------------------------------------- tables
+
+export interface TableSpec {
+  /** Logical id in CloudFormation and suffix of the local table name. */
+  id: string;
+  /** Environment variable through which functions learn the physical name. */
+  envVar: string;
+  partitionKey: string;
+  sortKey?: string;
+  indexes: Array<{ name: string; partitionKey: string; sortKey?: string }>;
+  /** Attribute holding an epoch-seconds expiry; DynamoDB deletes the item some time after it. */
+  ttlAttribute?: string;
+  /** Stream view for consumers of changes (reports aggregate from it). */
+  stream?: 'NEW_IMAGE' | 'NEW_AND_OLD_IMAGES';
+  description: string;
+}
+
+export const tables = {
+  config: {
+    id: 'ConfigTable',
+    envVar: 'CONFIG_TABLE_NAME',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
+    description: 'Merchants (with encrypted webhook secrets), influencers, coupon codes, links, storefronts.',
+  },
+  clicks: {
+    id: 'ClicksTable',
+    envVar: 'CLICKS_TABLE_NAME',
+    partitionKey: 'clickId',
+    indexes: [{ name: 'byVisitor', partitionKey: 'visitorId', sortKey: 'clickId' }],
+    ttlAttribute: 'expiresAt',
+    stream: 'NEW_IMAGE',
+    description: 'One item per redirect, keyed by its ULID; the visitor index serves attribution.',
+  },
+} as const satisfies Record<string, TableSpec>;
+export type TableKey = keyof typeof tables;
+
+// ---------------------------------------------------------------- secrets
+
+export { type SecretKey, secretSpecs as secrets } from '../functions/common/config/secret-specs';
+
+// ---------------------------------------------------------------- functions
+
+export type Access = 'RO' | 'RW';
+
+export interface FunctionSpec {
+  /** Handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+  description: string;
+  memoryMb: number;
+  timeoutSeconds: number;
+  tables: Partial<Record<TableKey, Access>>;
+  secrets: SecretKey[];
+}
+
+export const functions = {
+  redirect: {
+    entry: 'functions/redirect/handler.ts',
+    description: 'GET/HEAD /{code}: logs the click and redirects to the merchant with a click id.',
+    memoryMb: 512,
+    timeoutSeconds: 5,
+    tables: { config: 'RO', clicks: 'RW' },
+    secrets: ['masterKey'],
+  },
+  admin: {
+    entry: 'functions/admin/handler.ts',
+    description: 'Operator API for merchants, influencers, links and clicks.',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { config: 'RW', clicks: 'RO' },
+    secrets: ['adminToken', 'masterKey'],
+  },
+  health: {
+    entry: 'functions/health/handler.ts',
+    description: 'GET /healthz: answers ok when the stores can be reached.',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    tables: { config: 'RO' },
+    secrets: [],
+  },
+  openapi: {
+    entry: 'functions/openapi/handler.ts',
+    description: 'GET /openapi.json: the OpenAPI 3.1 document generated from the request schemas.',
+    memoryMb: 256,
+    timeoutSeconds: 5,
+    tables: {},
+    secrets: [],
+  },
+  notFound: {
+    entry: 'functions/not-found/handler.ts',
+    description: 'Any request that matches no route: a 404 in the contract error shape.',
+    memoryMb: 128,
+    timeoutSeconds: 3,
+    tables: {},
+    secrets: [],
+  },
+} as const satisfies Record<string, FunctionSpec>;
+export type FunctionKey = keyof typeof functions;
+
+// ---------------------------------------------------------------- HTTP routes
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** API Gateway path template: `{name}` is one segment. */
+  path: string;
+  fn: FunctionKey;
+  summary: string;
+  /** `admin` routes need `Authorization: Bearer <admin token>`; the function checks it. */
+  auth: 'public' | 'admin';
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  responses: Record<number, ResponseSpec>;
+}
+
+const adminErrors = {
+  400: { description: 'Invalid request; `issues` says where.' },
+  401: { description: 'Missing or wrong admin token.' },
+} satisfies Record<number, ResponseSpec>;
+
+export const routes: RouteSpec[] = [
+  {
+    method: 'GET',
+    path: '/healthz',
+    fn: 'health',
+    auth: 'public',
+    summary: 'Health check',
+    responses: { 200: { description: 'The API can reach its stores.', schema: healthSchema } },
+  },
+  {
+    method: 'GET',
+    path: '/openapi.json',
+    fn: 'openapi',
+    auth: 'public',
+    summary: 'This document',
+    responses: { 200: { description: 'OpenAPI 3.1 document.' } },
+  },
+  {
+    method: 'GET',
+    path: '/{code}',
+    fn: 'redirect',
+    auth: 'public',
+    summary: 'Follow a short link',
+    params: redirectPathSchema,
+    responses: {
+      302: { description: "Redirect to the link's target with a click id (none for bots)." },
+      404: { description: 'Unknown code.' },
+      410: { description: 'The link is disabled.' },
+    },
+  },
+  {
+    method: 'HEAD',
+    path: '/{code}',
+    fn: 'redirect',
+    auth: 'public',
+    summary: 'Check a short link without logging a click',
+    params: redirectPathSchema,
+    responses: {
+      302: { description: 'Where the link points (no click id).' },
+      404: { description: 'Unknown code.' },
+      410: { description: 'The link is disabled.' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/admin/merchants',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Create a merchant and its first webhook secret',
+    body: createMerchantSchema,
+    responses: {
+      ...adminErrors,
+      201: {
+        description: 'The merchant; `webhookSecret` is shown only this once.',
+        schema: merchantCreatedSchema,
+      },
+      409: { description: 'The merchant id is taken.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/merchants/{merchantId}',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Read a merchant (without its secrets)',
+    params: merchantPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The merchant.', schema: merchantSchema },
+      404: { description: 'Unknown merchant.' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/admin/merchants/{merchantId}/secrets',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Rotate the webhook secret (the previous ones keep working for 24 hours)',
+    params: merchantPathSchema,
+    responses: {
+      ...adminErrors,
+      201: { description: 'The new secret, shown only this once.', schema: secretRotatedSchema },
+      404: { description: 'Unknown merchant.' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/admin/influencers',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Create an influencer with optional coupon codes',
+    body: createInfluencerSchema,
+    responses: {
+      ...adminErrors,
+      201: { description: 'The influencer.', schema: influencerSchema },
+      409: { description: 'The influencer id, handle or a coupon code is taken.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/influencers/{influencerId}',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Read an influencer',
+    params: influencerPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The influencer.', schema: influencerSchema },
+      404: { description: 'Unknown influencer.' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/admin/links',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Create a short link',
+    body: createLinkSchema,
+    responses: {
+      ...adminErrors,
+      201: { description: 'The link with its short URL.', schema: linkSchema },
+      404: { description: 'Unknown influencer or merchant.' },
+      409: { description: 'The code is taken.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/links/{code}',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Read a link',
+    params: linkPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The link.', schema: linkSchema },
+      404: { description: 'Unknown code.' },
+    },
+  },
+  {
+    method: 'PATCH',
+    path: '/admin/links/{code}',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Disable or enable a link (takes effect within 5 seconds)',
+    params: linkPathSchema,
+    body: updateLinkSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The link.', schema: linkSchema },
+      404: { description: 'Unknown code.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/clicks/{clickId}',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Read a click record, with its duplicate flag',
+    params: clickPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The click.', schema: clickViewSchema },
+      404: { description: 'Unknown click.' },
+    },
+  },
+];
+
+/** Requests that match no route go here (API Gateway's `$default` route). */
+export const defaultRoute: { fn: FunctionKey } = { fn: 'notFound' };
+
+export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+// ---------------------------------------------------------------- environment
+
+/** Environment variables a function receives for its tables, besides those of its secrets. */
+export function tableEnv(fn: FunctionSpec, nameOf: (table: TableKey) => string): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const key of Object.keys(fn.tables) as TableKey[]) env[tables[key].envVar] = nameOf(key);
+  return env;
+}
