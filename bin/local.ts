@@ -4,6 +4,9 @@
  */
 import { JAVA_MISSING, javaAvailable } from '../lib/local/dynamodb-local';
 import { startLocalRuntime } from '../lib/local/runtime';
+import { LOCAL_AWS_ENV } from '../lib/local/stores';
+
+Object.assign(process.env, LOCAL_AWS_ENV);
 
 async function main() {
   const started = Date.now();

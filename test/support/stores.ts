@@ -1,0 +1,26 @@
+/**
+ * For integration tests: tables of their own (a unique prefix per test file, so files run in
+ * parallel) on the shared stand-ins, and the environment every handler reads, set before the
+ * handler modules are imported.
+ */
+import { randomBytes } from 'node:crypto';
+import { provisionLocal, storesEnv } from '../../lib/local/stores';
+
+export const TEST_ADMIN_TOKEN = 'test-admin-token';
+
+export async function useTestStores(name: string, extraEnv: Record<string, string> = {}) {
+  const dynamoEndpoint = process.env.TEST_DYNAMO_ENDPOINT;
+  const sqsEndpoint = process.env.TEST_SQS_ENDPOINT;
+  if (!dynamoEndpoint || !sqsEndpoint) throw new Error('Run integration tests through Jest (global setup starts the stores).');
+  const prefix = `${name}-${randomBytes(4).toString('hex')}`;
+  const tables = await provisionLocal(dynamoEndpoint, prefix);
+  Object.assign(process.env, storesEnv({ dynamoEndpoint, sqsEndpoint }, tables), {
+    CREDITLINK_STAGE: 'local',
+    PUBLIC_BASE_URL: 'https://go.example.test',
+    ADMIN_TOKEN: TEST_ADMIN_TOKEN,
+    MASTER_KEY: randomBytes(32).toString('base64url'),
+    POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ...extraEnv,
+  });
+  return { prefix, tables, dynamoEndpoint, sqsEndpoint };
+}
