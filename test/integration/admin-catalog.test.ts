@@ -13,7 +13,7 @@ type Handler = (e: APIGatewayProxyEventV2, c: ReturnType<typeof context>) => Pro
 let handler: Handler;
 let configTable: string;
 let adminContext: typeof import('../../functions/admin/context').admin;
-let liveSecrets: typeof import('../../functions/admin/merchants').liveSecrets;
+let liveSecrets: typeof import('../../functions/common/crypto/webhook-secrets').liveWebhookSecrets;
 
 const call = async (method: string, route: string, opts: Partial<Parameters<typeof httpEvent>[0]> = {}) => {
   const res = await handler(httpEvent({ method, route, admin: true, ...opts }), context());
@@ -38,7 +38,7 @@ beforeAll(async () => {
   configTable = stores.tables.config;
   handler = (await import('../../functions/admin/handler')).handler as unknown as Handler;
   adminContext = (await import('../../functions/admin/context')).admin;
-  liveSecrets = (await import('../../functions/admin/merchants')).liveSecrets;
+  liveSecrets = (await import('../../functions/common/crypto/webhook-secrets')).liveWebhookSecrets;
 });
 
 describe('merchants', () => {

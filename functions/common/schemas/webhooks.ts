@@ -1,0 +1,64 @@
+import { z } from 'zod';
+import { currencySchema, minorSchema } from './common';
+
+/** CONTRACT §4: a string of 1 to 128 characters. */
+const text128 = z.string().min(1).max(128);
+
+/** Times are ISO 8601 UTC; stored in one canonical form (milliseconds, `Z`). */
+const utcTime = z.iso.datetime({ offset: false }).transform((value) => new Date(value).toISOString());
+
+const quantity = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
+
+export const orderLineSchema = z.object({
+  sku: text128,
+  category: text128.optional(),
+  quantity,
+  unitPriceMinor: minorSchema,
+});
+
+export const orderCreatedSchema = z
+  .object({
+    type: z.literal('order.created'),
+    orderId: text128,
+    occurredAt: utcTime,
+    currency: currencySchema,
+    clickId: text128.optional(),
+    couponCode: text128.optional(),
+    lines: z.array(orderLineSchema).min(1).max(500),
+  })
+  .superRefine((order, ctx) => {
+    // Every total computed from the request must stay within JSON's safe integer range (CONTRACT §1).
+    let total = 0n;
+    for (const line of order.lines) total += BigInt(line.quantity) * BigInt(line.unitPriceMinor);
+    if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
+      ctx.addIssue({ code: 'custom', path: ['lines'], message: 'The order total is beyond 2^53 − 1 minor units.' });
+    }
+  })
+  .meta({ id: 'OrderCreated' });
+
+export const orderRefundedSchema = z
+  .object({
+    type: z.literal('order.refunded'),
+    orderId: text128,
+    occurredAt: utcTime,
+    lines: z.array(z.object({ sku: text128, quantity })).min(1).max(500),
+  })
+  .meta({ id: 'OrderRefunded' });
+
+export const orderCancelledSchema = z
+  .object({ type: z.literal('order.cancelled'), orderId: text128, occurredAt: utcTime })
+  .meta({ id: 'OrderCancelled' });
+
+export const orderEventSchema = z
+  .discriminatedUnion('type', [orderCreatedSchema, orderRefundedSchema, orderCancelledSchema])
+  .meta({ id: 'OrderEvent' });
+
+export type OrderEvent = z.output<typeof orderEventSchema>;
+export type OrderCreated = z.output<typeof orderCreatedSchema>;
+export type OrderLineInput = z.output<typeof orderLineSchema>;
+
+export const webhookPathSchema = z.object({ merchantId: z.string() });
+
+export const webhookAcceptedSchema = z
+  .object({ status: z.enum(['accepted', 'duplicate']), webhookId: z.string().optional() })
+  .meta({ id: 'WebhookAccepted' });
