@@ -63,7 +63,11 @@ export async function rotateSecret(merchantId: string) {
     const secret = await newWebhookSecret(merchantId, now.toISOString());
     const rotated = rotatedSecrets(merchant.webhookSecrets, secret.sealed, now);
     if (await admin.merchants.replaceSecrets(merchantId, rotated.secrets, merchant.version)) {
-      return json(201, { merchantId, webhookSecret: secret.plain, previousSecretsValidUntil: rotated.previousValidUntil });
+      return json(201, {
+        merchantId,
+        webhookSecret: secret.plain,
+        previousSecretsValidUntil: rotated.previousValidUntil,
+      });
     }
   }
   throw new HttpError(503, 'busy', 'The merchant was changed concurrently; try again.');

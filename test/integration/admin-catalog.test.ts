@@ -55,7 +55,9 @@ describe('merchants', () => {
     const secret: string = res.body.webhookSecret;
     expect(secret).toMatch(/^whsec_[A-Za-z0-9+/]{32}$/);
 
-    const read = await call('GET', '/admin/merchants/{merchantId}', { pathParameters: { merchantId: 'm-sealed' } });
+    const read = await call('GET', '/admin/merchants/{merchantId}', {
+      pathParameters: { merchantId: 'm-sealed' },
+    });
     expect(read.status).toBe(200);
     expect(JSON.stringify(read.body)).not.toContain('whsec_');
     expect(JSON.stringify(read.body)).not.toContain('"sealed"');
@@ -67,7 +69,9 @@ describe('merchants', () => {
   });
 
   it('generates an id when none is given and refuses a taken one with 409', async () => {
-    const generated = await call('POST', '/admin/merchants', { body: { ...merchant('x'), merchantId: undefined } });
+    const generated = await call('POST', '/admin/merchants', {
+      body: { ...merchant('x'), merchantId: undefined },
+    });
     expect(generated.status).toBe(201);
     expect(generated.body.merchantId).toMatch(/^mer_[A-Za-z0-9]{12}$/);
     expect((await call('POST', '/admin/merchants', { body: merchant('m-taken') })).status).toBe(201);
@@ -79,7 +83,9 @@ describe('merchants', () => {
   it('rotates: the new and old secrets both verify for 24 hours, then only the new one', async () => {
     const created = await call('POST', '/admin/merchants', { body: merchant('m-rotate') });
     const first: string = created.body.webhookSecret;
-    const rotated = await call('POST', '/admin/merchants/{merchantId}/secrets', { pathParameters: { merchantId: 'm-rotate' } });
+    const rotated = await call('POST', '/admin/merchants/{merchantId}/secrets', {
+      pathParameters: { merchantId: 'm-rotate' },
+    });
     expect(rotated.status).toBe(201);
     const second: string = rotated.body.webhookSecret;
     expect(second).not.toBe(first);
@@ -95,7 +101,9 @@ describe('merchants', () => {
     const realNow = adminContext.now;
     adminContext.now = () => new Date(until + 1000);
     try {
-      await call('POST', '/admin/merchants/{merchantId}/secrets', { pathParameters: { merchantId: 'm-rotate' } });
+      await call('POST', '/admin/merchants/{merchantId}/secrets', {
+        pathParameters: { merchantId: 'm-rotate' },
+      });
     } finally {
       adminContext.now = realNow;
     }
@@ -104,7 +112,9 @@ describe('merchants', () => {
   });
 
   it('answers 404 when rotating an unknown merchant', async () => {
-    const res = await call('POST', '/admin/merchants/{merchantId}/secrets', { pathParameters: { merchantId: 'nobody' } });
+    const res = await call('POST', '/admin/merchants/{merchantId}/secrets', {
+      pathParameters: { merchantId: 'nobody' },
+    });
     expect(res.status).toBe(404);
   });
 
@@ -135,7 +145,12 @@ describe('influencers', () => {
     const attempts = await Promise.all(
       ['anna', 'bella', 'cara', 'dana', 'ella'].map((name, i) =>
         call('POST', '/admin/influencers', {
-          body: { influencerId: `inf-${name}`, handle: name, name, couponCodes: [i % 2 ? 'shared10' : 'SHARED10'] },
+          body: {
+            influencerId: `inf-${name}`,
+            handle: name,
+            name,
+            couponCodes: [i % 2 ? 'shared10' : 'SHARED10'],
+          },
         }),
       ),
     );
@@ -146,24 +161,40 @@ describe('influencers', () => {
     // Losers left nothing behind: their ids are free and their handles are not taken.
     const loser = attempts.findIndex((a) => a.status === 409);
     const name = ['anna', 'bella', 'cara', 'dana', 'ella'][loser] ?? '';
-    const retry = await call('POST', '/admin/influencers', { body: { influencerId: `inf-${name}`, handle: name, name } });
+    const retry = await call('POST', '/admin/influencers', {
+      body: { influencerId: `inf-${name}`, handle: name, name },
+    });
     expect(retry.status).toBe(201);
   });
 
   it('refuses a taken handle (case-insensitively) and a taken id with 409', async () => {
-    expect((await call('POST', '/admin/influencers', { body: { influencerId: 'inf-h1', handle: 'Zoe', name: 'Zoe' } })).status).toBe(201);
-    const handle = await call('POST', '/admin/influencers', { body: { influencerId: 'inf-h2', handle: 'zoe', name: 'Zoe 2' } });
+    expect(
+      (
+        await call('POST', '/admin/influencers', {
+          body: { influencerId: 'inf-h1', handle: 'Zoe', name: 'Zoe' },
+        })
+      ).status,
+    ).toBe(201);
+    const handle = await call('POST', '/admin/influencers', {
+      body: { influencerId: 'inf-h2', handle: 'zoe', name: 'Zoe 2' },
+    });
     expect(handle.status).toBe(409);
     expect(handle.body.error.code).toBe('handle_taken');
-    const id = await call('POST', '/admin/influencers', { body: { influencerId: 'inf-h1', handle: 'zoe-3', name: 'Zoe 3' } });
+    const id = await call('POST', '/admin/influencers', {
+      body: { influencerId: 'inf-h1', handle: 'zoe-3', name: 'Zoe 3' },
+    });
     expect(id.status).toBe(409);
     expect(id.body.error.code).toBe('influencer_exists');
   });
 
   it('refuses duplicate coupon codes within one request and a negative minimum', async () => {
-    const dup = await call('POST', '/admin/influencers', { body: { handle: 'dupe', name: 'D', couponCodes: ['AB12', 'ab12'] } });
+    const dup = await call('POST', '/admin/influencers', {
+      body: { handle: 'dupe', name: 'D', couponCodes: ['AB12', 'ab12'] },
+    });
     expect(dup.status).toBe(400);
-    const negative = await call('POST', '/admin/influencers', { body: { handle: 'neg', name: 'N', payoutMinimumMinor: -1 } });
+    const negative = await call('POST', '/admin/influencers', {
+      body: { handle: 'neg', name: 'N', payoutMinimumMinor: -1 },
+    });
     expect(negative.status).toBe(400);
     expect(negative.body.error.issues[0].path).toBe('payoutMinimumMinor');
   });
@@ -172,7 +203,9 @@ describe('influencers', () => {
 describe('links', () => {
   beforeAll(async () => {
     await call('POST', '/admin/merchants', { body: merchant('m-links') });
-    await call('POST', '/admin/influencers', { body: { influencerId: 'inf-links', handle: 'linker', name: 'L' } });
+    await call('POST', '/admin/influencers', {
+      body: { influencerId: 'inf-links', handle: 'linker', name: 'L' },
+    });
   });
 
   const link = (body: Record<string, unknown>) =>
@@ -199,7 +232,9 @@ describe('links', () => {
     const res = await link({ code: 'never-made', targetUrl });
     expect(res.status).toBe(400);
     expect(res.body.error.issues[0].path).toBe('targetUrl');
-    expect((await call('GET', '/admin/links/{code}', { pathParameters: { code: 'never-made' } })).status).toBe(404);
+    expect(
+      (await call('GET', '/admin/links/{code}', { pathParameters: { code: 'never-made' } })).status,
+    ).toBe(404);
   });
 
   it('accepts a subdomain of an allowed domain', async () => {

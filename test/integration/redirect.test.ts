@@ -6,7 +6,10 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { BROWSER_UA, context, httpEvent } from '../support/events';
 import { useTestStores } from '../support/stores';
 
-type Handler = (e: APIGatewayProxyEventV2, c: ReturnType<typeof context>) => Promise<{
+type Handler = (
+  e: APIGatewayProxyEventV2,
+  c: ReturnType<typeof context>,
+) => Promise<{
   statusCode: number;
   headers?: Record<string, string>;
   cookies?: string[];
@@ -69,7 +72,10 @@ const click = (overrides: Partial<Parameters<typeof httpEvent>[0]> = {}) =>
 
 describe('redirect', () => {
   it('writes one click with what the contract lists, and redirects with the click id in the merchant parameter', async () => {
-    const res = await click({ query: 'utm_source=ig&utm_campaign=spring&other=1', sourceIp: '198.51.100.23' });
+    const res = await click({
+      query: 'utm_source=ig&utm_campaign=spring&other=1',
+      sourceIp: '198.51.100.23',
+    });
     expect(res.statusCode).toBe(302);
     expect(res.headers?.['cache-control']).toBe('no-store');
     const location = new URL(res.headers?.location ?? '');
@@ -83,7 +89,9 @@ describe('redirect', () => {
     expect(clickId).toMatch(/^[0-9A-HJKMNP-TV-Z]{26}$/);
 
     const cookie = res.cookies?.[0] ?? '';
-    expect(cookie).toMatch(/^vid=[A-Za-z0-9_-]{22,}; Path=\/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax$/);
+    expect(cookie).toMatch(
+      /^vid=[A-Za-z0-9_-]{22,}; Path=\/; Max-Age=31536000; HttpOnly; Secure; SameSite=Lax$/,
+    );
     const visitorId = /^vid=([^;]+)/.exec(cookie)?.[1];
 
     const stored = await clicks.get(clickId);
@@ -132,13 +140,19 @@ describe('redirect', () => {
 
   it('sends a bot on without a click id, and logs its click as a bot click', async () => {
     const before = Date.now();
-    const res = await click({ headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' } });
+    const res = await click({
+      headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
+    });
     expect(res.statusCode).toBe(302);
     const location = new URL(res.headers?.location ?? '');
     expect(location.searchParams.has('ref_click')).toBe(false);
     const vid = /^vid=([^;]+)/.exec(res.cookies?.[0] ?? '')?.[1] ?? '';
     const { ulidLowerBound, ulidUpperBound } = await import('../../functions/common/domain/ids');
-    const logged = await clicks.ofVisitor(vid, ulidLowerBound(before - 1000), ulidUpperBound(Date.now() + 1000));
+    const logged = await clicks.ofVisitor(
+      vid,
+      ulidLowerBound(before - 1000),
+      ulidUpperBound(Date.now() + 1000),
+    );
     expect(logged).toHaveLength(1);
     expect(logged[0]?.bot).toBe(true);
   });
@@ -155,7 +169,9 @@ describe('redirect', () => {
     expect(res.statusCode).toBe(302);
     expect(new URL(res.headers?.location ?? '').searchParams.has('ref_click')).toBe(false);
     const { ulidLowerBound, ulidUpperBound } = await import('../../functions/common/domain/ids');
-    expect(await clicks.ofVisitor(vid, ulidLowerBound(before - 1000), ulidUpperBound(Date.now() + 1000))).toHaveLength(0);
+    expect(
+      await clicks.ofVisitor(vid, ulidLowerBound(before - 1000), ulidUpperBound(Date.now() + 1000)),
+    ).toHaveLength(0);
   });
 
   it('answers 404 for an unknown or malformed code, in the contract error shape, writing nothing', async () => {
@@ -163,13 +179,19 @@ describe('redirect', () => {
       sdkCalls.length = 0;
       const res = await click({ path: `/${code}`, pathParameters: { code } });
       expect(res.statusCode).toBe(404);
-      expect(JSON.parse(res.body ?? '')).toEqual({ error: { code: 'not_found', message: expect.any(String) } });
+      expect(JSON.parse(res.body ?? '')).toEqual({
+        error: { code: 'not_found', message: expect.any(String) },
+      });
       expect(sdkCalls).not.toContain('PutItemCommand');
     }
   });
 
   it('shows a small page instead of JSON to a browser asking for HTML', async () => {
-    const res = await click({ path: '/nope-nope', pathParameters: { code: 'nope-nope' }, headers: { accept: 'text/html' } });
+    const res = await click({
+      path: '/nope-nope',
+      pathParameters: { code: 'nope-nope' },
+      headers: { accept: 'text/html' },
+    });
     expect(res.statusCode).toBe(404);
     expect(res.headers?.['content-type']).toContain('text/html');
   });
@@ -184,7 +206,13 @@ describe('redirect', () => {
   it('answers 410 for a disabled link once the cache has expired, and 302 again when re-enabled', async () => {
     const patch = (disabled: boolean) =>
       admin(
-        httpEvent({ method: 'PATCH', route: '/admin/links/{code}', pathParameters: { code: 'rita-1' }, body: { disabled }, admin: true }),
+        httpEvent({
+          method: 'PATCH',
+          route: '/admin/links/{code}',
+          pathParameters: { code: 'rita-1' },
+          body: { disabled },
+          admin: true,
+        }),
         context(),
       );
     expect((await patch(true)).statusCode).toBe(200);

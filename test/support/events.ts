@@ -18,9 +18,16 @@ export interface EventInput {
 }
 
 export function httpEvent(input: EventInput): APIGatewayProxyEventV2 {
-  const headers: Record<string, string> = { ...(input.admin ? { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } : {}) };
+  const headers: Record<string, string> = {
+    ...(input.admin ? { authorization: `Bearer ${TEST_ADMIN_TOKEN}` } : {}),
+  };
   for (const [k, v] of Object.entries(input.headers ?? {})) headers[k.toLowerCase()] = v;
-  const body = input.body === undefined ? undefined : typeof input.body === 'string' ? input.body : JSON.stringify(input.body);
+  const body =
+    input.body === undefined
+      ? undefined
+      : typeof input.body === 'string'
+        ? input.body
+        : JSON.stringify(input.body);
   const routeKey = `${input.method} ${input.route}`;
   return {
     version: '2.0',

@@ -9,7 +9,9 @@ Object.assign(process.env, LOCAL_AWS_ENV);
 
 async function main() {
   const stores = await startLocalStores({});
-  process.stdout.write(`${JSON.stringify({ dynamoEndpoint: stores.dynamoEndpoint, sqsEndpoint: stores.sqsEndpoint })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ dynamoEndpoint: stores.dynamoEndpoint, sqsEndpoint: stores.sqsEndpoint })}\n`,
+  );
   const stop = () => {
     stores.stop().then(
       () => process.exit(0),

@@ -11,7 +11,8 @@ export const TEST_ADMIN_TOKEN = 'test-admin-token';
 export async function useTestStores(name: string, extraEnv: Record<string, string> = {}) {
   const dynamoEndpoint = process.env.TEST_DYNAMO_ENDPOINT;
   const sqsEndpoint = process.env.TEST_SQS_ENDPOINT;
-  if (!dynamoEndpoint || !sqsEndpoint) throw new Error('Run integration tests through Jest (global setup starts the stores).');
+  if (!dynamoEndpoint || !sqsEndpoint)
+    throw new Error('Run integration tests through Jest (global setup starts the stores).');
   const prefix = `${name}-${randomBytes(4).toString('hex')}`;
   const tables = await provisionLocal(dynamoEndpoint, prefix);
   Object.assign(process.env, storesEnv({ dynamoEndpoint, sqsEndpoint }, tables), {

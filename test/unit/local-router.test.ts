@@ -10,7 +10,12 @@ describe('matchRoute (API Gateway rules over the wiring manifest)', () => {
     ['POST', '/admin/links', 'POST /admin/links', {}],
     ['GET', '/admin/links/abc', 'GET /admin/links/{code}', { code: 'abc' }],
     ['PATCH', '/admin/links/abc', 'PATCH /admin/links/{code}', { code: 'abc' }],
-    ['POST', '/admin/merchants/m1/secrets', 'POST /admin/merchants/{merchantId}/secrets', { merchantId: 'm1' }],
+    [
+      'POST',
+      '/admin/merchants/m1/secrets',
+      'POST /admin/merchants/{merchantId}/secrets',
+      { merchantId: 'm1' },
+    ],
     ['GET', '/a%20b', 'GET /{code}', { code: 'a b' }],
   ])('%s %s → %s', (method, path, key, params) => {
     const match = matchRoute(routes, method, path);

@@ -12,23 +12,70 @@ import {
 describe('redirectLocation', () => {
   it.each([
     ['adds the click id', 'https://s.example.com/p', '', 'https://s.example.com/p?clk=ID'],
-    ['keeps the target query and fragment', 'https://s.example.com/p?a=1&b=2#top', '', 'https://s.example.com/p?a=1&b=2&clk=ID#top'],
-    ['forwards utm parameters', 'https://s.example.com/p', 'utm_source=ig&utm_medium=social', 'https://s.example.com/p?utm_source=ig&utm_medium=social&clk=ID'],
-    ['lets the short link override the target utm', 'https://s.example.com/p?utm_source=old', 'utm_source=new', 'https://s.example.com/p?utm_source=new&clk=ID'],
-    ['drops other short-link parameters', 'https://s.example.com/p', 'fbclid=x&ref=y', 'https://s.example.com/p?clk=ID'],
-    ['replaces a click id already on the target', 'https://s.example.com/p?clk=forged', '', 'https://s.example.com/p?clk=ID'],
-    ['refuses a click id smuggled in the short link', 'https://s.example.com/p', 'clk=forged', 'https://s.example.com/p?clk=ID'],
-    ['encodes forwarded values', 'https://s.example.com/p', 'utm_content=a%20b%26c', 'https://s.example.com/p?utm_content=a+b%26c&clk=ID'],
+    [
+      'keeps the target query and fragment',
+      'https://s.example.com/p?a=1&b=2#top',
+      '',
+      'https://s.example.com/p?a=1&b=2&clk=ID#top',
+    ],
+    [
+      'forwards utm parameters',
+      'https://s.example.com/p',
+      'utm_source=ig&utm_medium=social',
+      'https://s.example.com/p?utm_source=ig&utm_medium=social&clk=ID',
+    ],
+    [
+      'lets the short link override the target utm',
+      'https://s.example.com/p?utm_source=old',
+      'utm_source=new',
+      'https://s.example.com/p?utm_source=new&clk=ID',
+    ],
+    [
+      'drops other short-link parameters',
+      'https://s.example.com/p',
+      'fbclid=x&ref=y',
+      'https://s.example.com/p?clk=ID',
+    ],
+    [
+      'replaces a click id already on the target',
+      'https://s.example.com/p?clk=forged',
+      '',
+      'https://s.example.com/p?clk=ID',
+    ],
+    [
+      'refuses a click id smuggled in the short link',
+      'https://s.example.com/p',
+      'clk=forged',
+      'https://s.example.com/p?clk=ID',
+    ],
+    [
+      'encodes forwarded values',
+      'https://s.example.com/p',
+      'utm_content=a%20b%26c',
+      'https://s.example.com/p?utm_content=a+b%26c&clk=ID',
+    ],
   ])('%s', (_, targetUrl, rawQueryString, expected) => {
-    expect(redirectLocation({ targetUrl, clickIdParam: 'clk', clickId: 'ID', rawQueryString })).toBe(expected);
+    expect(redirectLocation({ targetUrl, clickIdParam: 'clk', clickId: 'ID', rawQueryString })).toBe(
+      expected,
+    );
   });
 
   it('uses the merchant parameter name, and sends bots without any click id', () => {
-    expect(redirectLocation({ targetUrl: 'https://s.example.com/p', clickIdParam: 'ref', clickId: 'ID', rawQueryString: '' })).toBe(
-      'https://s.example.com/p?ref=ID',
-    );
     expect(
-      redirectLocation({ targetUrl: 'https://s.example.com/p?ref=x', clickIdParam: 'ref', clickId: undefined, rawQueryString: 'ref=y' }),
+      redirectLocation({
+        targetUrl: 'https://s.example.com/p',
+        clickIdParam: 'ref',
+        clickId: 'ID',
+        rawQueryString: '',
+      }),
+    ).toBe('https://s.example.com/p?ref=ID');
+    expect(
+      redirectLocation({
+        targetUrl: 'https://s.example.com/p?ref=x',
+        clickIdParam: 'ref',
+        clickId: undefined,
+        rawQueryString: 'ref=y',
+      }),
     ).toBe('https://s.example.com/p');
   });
 });
@@ -43,14 +90,34 @@ describe('utmOf', () => {
 
 describe('classifyUserAgent', () => {
   it.each([
-    ['iPhone Safari', 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1', { bot: false, device: 'mobile', os: 'iOS', browser: 'Mobile Safari' }],
-    ['desktop Chrome', 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36', { bot: false, device: 'desktop', os: 'Windows', browser: 'Chrome' }],
-    ['iPad', 'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1', { bot: false, device: 'tablet' }],
+    [
+      'iPhone Safari',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+      { bot: false, device: 'mobile', os: 'iOS', browser: 'Mobile Safari' },
+    ],
+    [
+      'desktop Chrome',
+      'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36',
+      { bot: false, device: 'desktop', os: 'Windows', browser: 'Chrome' },
+    ],
+    [
+      'iPad',
+      'Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1',
+      { bot: false, device: 'tablet' },
+    ],
     ['Googlebot', 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', { bot: true }],
-    ['facebook preview', 'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)', { bot: true }],
+    [
+      'facebook preview',
+      'facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)',
+      { bot: true },
+    ],
     ['curl', 'curl/8.5.0', { bot: true }],
     ['python', 'python-requests/2.31.0', { bot: true }],
-    ['headless Chrome', 'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36', { bot: true }],
+    [
+      'headless Chrome',
+      'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/120.0.0.0 Safari/537.36',
+      { bot: true },
+    ],
     ['empty', '', { bot: true }],
     ['missing', undefined, { bot: true }],
   ])('%s', (_, ua, expected) => {
@@ -79,7 +146,14 @@ describe('visitor ids and cookie', () => {
       expect(id).toHaveLength(22);
       expect(isValidVisitorId(id)).toBe(true);
     }
-    for (const bad of [undefined, '', 'short', 'has space in it 1234567', 'x'.repeat(65), 'abc;def=ghijklmnopqrstuv']) {
+    for (const bad of [
+      undefined,
+      '',
+      'short',
+      'has space in it 1234567',
+      'x'.repeat(65),
+      'abc;def=ghijklmnopqrstuv',
+    ]) {
       expect(isValidVisitorId(bad)).toBe(false);
     }
   });

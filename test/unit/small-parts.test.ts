@@ -1,7 +1,7 @@
+import { monotonicFactory } from 'ulid';
 import { open, seal } from '../../functions/common/crypto/secret-box';
 import { ulidLowerBound, ulidTime, ulidUpperBound } from '../../functions/common/domain/ids';
 import { TtlCache } from '../../functions/common/ttl-cache';
-import { monotonicFactory } from 'ulid';
 
 describe('secret box', () => {
   const key = Buffer.alloc(32, 7);

@@ -19,7 +19,11 @@ export async function newWebhookSecret(merchantId: string, createdAt: string) {
   const plain = `whsec_${randomBytes(24).toString('base64')}`;
   const secretId = randomBase62(10);
   const { webhookSecrets } = await keys();
-  const sealed: SealedSecret = { secretId, sealed: seal(webhookSecrets, plain, secretAad(merchantId, secretId)), createdAt };
+  const sealed: SealedSecret = {
+    secretId,
+    sealed: seal(webhookSecrets, plain, secretAad(merchantId, secretId)),
+    createdAt,
+  };
   return { plain, sealed };
 }
 

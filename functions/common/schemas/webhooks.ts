@@ -31,7 +31,11 @@ export const orderCreatedSchema = z
     let total = 0n;
     for (const line of order.lines) total += BigInt(line.quantity) * BigInt(line.unitPriceMinor);
     if (total > BigInt(Number.MAX_SAFE_INTEGER)) {
-      ctx.addIssue({ code: 'custom', path: ['lines'], message: 'The order total is beyond 2^53 − 1 minor units.' });
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lines'],
+        message: 'The order total is beyond 2^53 − 1 minor units.',
+      });
     }
   })
   .meta({ id: 'OrderCreated' });
@@ -41,7 +45,10 @@ export const orderRefundedSchema = z
     type: z.literal('order.refunded'),
     orderId: text128,
     occurredAt: utcTime,
-    lines: z.array(z.object({ sku: text128, quantity })).min(1).max(500),
+    lines: z
+      .array(z.object({ sku: text128, quantity }))
+      .min(1)
+      .max(500),
   })
   .meta({ id: 'OrderRefunded' });
 
