@@ -1,0 +1,138 @@
+/**
+ * The one Lambda function construct every handler is deployed with, carrying the defaults in one
+ * place: arm64, the newest Node.js runtime aws-cdk-lib knows, esbuild-minified bundle with source
+ * maps, its own log group with a retention, X-Ray tracing, and a role that can do nothing until a
+ * table or secret is bound to it.
+ */
+import * as path from 'node:path';
+import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import type { Access, FunctionSpec } from '../wiring';
+import type { EnvSecret } from './secrets';
+import type { EnvTable } from './tables';
+
+/** The repository root: wiring entries and the lock file are relative to it. */
+export const repoRoot = path.resolve(__dirname, '..', '..');
+
+/** Function logs are for debugging recent requests; a month is enough and bounds the cost. */
+export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
+
+/**
+ * The newest Node.js runtime this aws-cdk-lib version offers, chosen the way cdk-nag's AwsSolutions-L1
+ * checks it, so upgrading aws-cdk-lib upgrades the functions instead of failing synth.
+ * `NODEJS_LATEST` is skipped: it trails the newest one ("available in all regions").
+ */
+export function newestNodeRuntime(): Runtime {
+  const version = (rt: Runtime) => Number(/^nodejs(\d+)/.exec(rt.name)?.[1] ?? 0);
+  const candidates = Runtime.ALL.filter((rt) => rt.family === RuntimeFamily.NODEJS && !rt.isVariable);
+  const newest = candidates.reduce<Runtime | undefined>(
+    (best, rt) => (best === undefined || version(rt) > version(best) ? rt : best),
+    undefined,
+  );
+  if (!newest) throw new Error('aws-cdk-lib offers no Node.js runtime.');
+  return newest;
+}
+
+export interface FunctionWithLogGroupProps {
+  /** The function's key in the wiring manifest; it names the service in logs and traces. */
+  readonly key: string;
+  readonly spec: FunctionSpec;
+  /** Variables every function gets (stage, public base URL). */
+  readonly environment?: Record<string, string>;
+}
+
+export class FunctionWithLogGroup extends NodejsFunction {
+  private readonly executionRole: Role;
+
+  constructor(scope: Construct, id: string, props: FunctionWithLogGroupProps) {
+    // The log group and the role must exist before the function (they are its props), so they are
+    // its siblings, named after it.
+    const logGroup = new LogGroup(scope, `${id}Logs`, {
+      // Kept after a stack deletion (the default) for investigation; retention empties it anyway.
+      retention: FUNCTION_LOG_RETENTION,
+    });
+    // An own role instead of the default one: the default attaches AWSLambdaBasicExecutionRole, which
+    // may create and write any log group in the account (and trips AwsSolutions-IAM4). This one may
+    // write only to the function's own log group.
+    const role = new Role(scope, `${id}Role`, {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `creditlink ${props.key} function`,
+    });
+    logGroup.grantWrite(role);
+
+    super(scope, id, {
+      entry: path.join(repoRoot, props.spec.entry),
+      handler: 'handler',
+      description: props.spec.description,
+      runtime: newestNodeRuntime(),
+      architecture: Architecture.ARM_64,
+      memorySize: props.spec.memoryMb,
+      timeout: Duration.seconds(props.spec.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role,
+      projectRoot: repoRoot,
+      depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
+      environment: {
+        ...props.environment,
+        POWERTOOLS_SERVICE_NAME: props.key,
+        // Stack traces point into the TypeScript sources instead of the minified bundle.
+        NODE_OPTIONS: '--enable-source-maps',
+      },
+      bundling: {
+        minify: true,
+        sourceMap: true,
+        sourceMapMode: SourceMapMode.DEFAULT,
+        // The sources themselves are not needed for file:line mapping and would double the upload.
+        sourcesContent: false,
+        format: OutputFormat.CJS,
+        // Bundle the AWS SDK instead of using the runtime's copy: the function then runs exactly the
+        // SDK versions from package-lock.json that the tests ran, and tree-shaking keeps it small.
+        bundleAwsSDK: true,
+        // esbuild is a local devDependency; never fall back to Docker (absent on our machines).
+        forceDockerBundling: false,
+      },
+    });
+    this.executionRole = role;
+
+    // Tracing.ACTIVE adds xray:PutTraceSegments and xray:PutTelemetryRecords on "*".
+    this.acknowledgeOnRole(
+      'AwsSolutions-IAM5[Resource::*]',
+      'X-Ray PutTraceSegments/PutTelemetryRecords support no resource-level permissions; "*" is the only possible resource (added by Tracing.ACTIVE).',
+    );
+  }
+
+  /**
+   * Gives the function a table: its name in `table.envVar`, and a grant of exactly the access the
+   * wiring manifest declares. Read-only unless asked otherwise.
+   */
+  bindTable(binding: EnvTable, access: Access = 'RO'): this {
+    this.addEnvironment(binding.envVar, binding.table.tableName);
+    if (access === 'RW') binding.table.grantReadWriteData(this);
+    else binding.table.grantReadData(this);
+    if (binding.hasIndexes) {
+      // CDK's table grants cover the table's indexes as "<table arn>/index/*".
+      const tableId = Stack.of(this).resolve((binding.table.node.defaultChild as CfnResource).logicalId);
+      this.acknowledgeOnRole(
+        `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
+        `Queries go through the global secondary indexes of ${tableId}; the wildcard covers only that table's own indexes, with the same ${access === 'RW' ? 'read-write' : 'read-only'} actions as the table.`,
+      );
+    }
+    return this;
+  }
+
+  /** Gives the function a secret: its ARN in `secret.idEnvVar`, and read access to that one secret. */
+  bindSecret(binding: EnvSecret): this {
+    this.addEnvironment(binding.idEnvVar, binding.secret.secretArn);
+    binding.secret.grantRead(this);
+    return this;
+  }
+
+  private acknowledgeOnRole(id: string, reason: string): void {
+    Validations.of(this.executionRole).acknowledge({ id, reason });
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * CreditlinkStack: every AWS resource of creditlink, built from the wiring manifest (lib/wiring.ts).
+ * Nothing here lists a particular table, secret, function or route: add one to the manifest and it
+ * gets its infrastructure. One construct per concern lives in lib/constructs/:
+ *   tables.ts                    DynamoDB tables            (wiring `tables`)
+ *   secrets.ts                   Secrets Manager secrets    (wiring `secrets`)
+ *   function-with-log-group.ts   Lambda functions           (wiring `functions`)
+ *   http-api.ts                  HTTP API and its routes    (wiring `routes`, `defaultRoute`)
+ */
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { Construct } from 'constructs';
+import { FunctionWithLogGroup } from './constructs/function-with-log-group';
+import { CreditlinkHttpApi } from './constructs/http-api';
+import { Secrets } from './constructs/secrets';
+import { Tables } from './constructs/tables';
+import {
+  type Access,
+  defaultRoute,
+  type FunctionKey,
+  type FunctionSpec,
+  functions as functionSpecs,
+  routes,
+  type TableKey,
+} from './wiring';
+
+export interface CreditlinkStackProps extends StackProps {
+  /**
+   * The base URL short links are built on, e.g. a custom domain in front of the API. Defaults to the
+   * context value `publicBaseUrl` (`cdk deploy -c publicBaseUrl=https://go.example.com`), then to
+   * the HTTP API's own endpoint.
+   */
+  readonly publicBaseUrl?: string;
+}
+
+export class CreditlinkStack extends Stack {
+  readonly tables: Tables;
+  readonly secrets: Secrets;
+  readonly api: CreditlinkHttpApi;
+  private readonly functionsByKey = new Map<FunctionKey, FunctionWithLogGroup>();
+
+  constructor(scope: Construct, id: string, props: CreditlinkStackProps = {}) {
+    super(scope, id, props);
+    this.tables = new Tables(this, 'Tables');
+    this.secrets = new Secrets(this, 'Secrets');
+    this.api = new CreditlinkHttpApi(this, 'Api');
+
+    const publicBaseUrl = props.publicBaseUrl ?? contextUrl(this, 'publicBaseUrl') ?? this.api.endpoint;
+    for (const [key, spec] of Object.entries(functionSpecs) as Array<[FunctionKey, FunctionSpec]>) {
+      const fn = new FunctionWithLogGroup(this, `${pascalCase(key)}Function`, {
+        key,
+        spec,
+        environment: { CREDITLINK_STAGE: 'aws', PUBLIC_BASE_URL: publicBaseUrl },
+      });
+      for (const [table, access] of Object.entries(spec.tables) as Array<[TableKey, Access]>) {
+        fn.bindTable(this.tables.get(table), access);
+      }
+      for (const secret of spec.secrets) fn.bindSecret(this.secrets.get(secret));
+      this.functionsByKey.set(key, fn);
+    }
+
+    this.api.addRoutes(routes, defaultRoute, (key) => this.function(key));
+
+    new CfnOutput(this, 'ApiUrl', {
+      description: 'Base URL of the HTTP API (short links, webhooks, /admin).',
+      value: this.api.endpoint,
+    });
+    new CfnOutput(this, 'AdminTokenSecretArn', {
+      description:
+        'Secret holding the admin bearer token. Read it with: aws secretsmanager get-secret-value ' +
+        `--secret-id "$(aws cloudformation describe-stacks --stack-name ${this.stackName} ` +
+        `--query "Stacks[0].Outputs[?OutputKey=='AdminTokenSecretArn'].OutputValue" --output text)" ` +
+        '--query SecretString --output text',
+      value: this.secrets.get('adminToken').secret.secretArn,
+    });
+  }
+
+  /** The deployed function of a wiring-manifest key. */
+  function(key: FunctionKey): FunctionWithLogGroup {
+    const fn = this.functionsByKey.get(key);
+    if (!fn) throw new Error(`No function "${key}" in the wiring manifest.`);
+    return fn;
+  }
+}
+
+/** `notFound` -> `NotFound`: construct ids read like the resources they create. */
+function pascalCase(key: string): string {
+  return key.charAt(0).toUpperCase() + key.slice(1);
+}
+
+function contextUrl(scope: Construct, name: string): string | undefined {
+  const value: unknown = scope.node.tryGetContext(name);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^https:\/\/[^/\s]+(\/\S*)?$/.test(value)) {
+    throw new Error(`Context value ${name} must be an https URL, got ${JSON.stringify(value)}.`);
+  }
+  // Links are built as `${PUBLIC_BASE_URL}/${code}`.
+  return value.replace(/\/+$/, '');
+}

@@ -1,0 +1,410 @@
+/**
+ * Fine-grained assertions on the synthesized CreditlinkStack, driven by the wiring manifest: every
+ * table, secret, function and route declared there must appear with its properties and with no more
+ * access than declared. One synthesis for the whole file (bundling skipped; see bundling.test.ts).
+ */
+import { Match } from 'aws-cdk-lib/assertions';
+import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
+import {
+  type Access,
+  defaultRoute,
+  type FunctionKey,
+  type FunctionSpec,
+  functions,
+  routeKey,
+  routes,
+  type SecretKey,
+  secrets,
+  type TableKey,
+  type TableSpec,
+  tableEnv,
+  tables,
+} from '../../lib/wiring';
+import { logicalId, removeSynthOutput, synthTemplate } from './synth';
+
+interface CfnResource {
+  Type: string;
+  Properties?: Record<string, unknown>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+}
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+
+const { stack, template } = synthTemplate();
+afterAll(removeSynthOutput);
+const cfn = template.toJSON() as { Resources: Record<string, CfnResource>; Outputs: Record<string, unknown> };
+const resources = cfn.Resources;
+
+const functionEntries = Object.entries(functions) as Array<[FunctionKey, FunctionSpec]>;
+const tableEntries = Object.entries(tables) as Array<[TableKey, TableSpec]>;
+const secretKeys = Object.keys(secrets) as SecretKey[];
+
+const WRITE_ACTIONS = [
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+function resource(id: string): CfnResource {
+  const found = resources[id];
+  if (!found) throw new Error(`No resource ${id} in the template`);
+  return found;
+}
+function props(id: string): Record<string, unknown> {
+  return resource(id).Properties ?? {};
+}
+function ofType(type: string): Array<[string, CfnResource]> {
+  return Object.entries(resources).filter(([, r]) => r.Type === type);
+}
+const functionId = (key: FunctionKey) => logicalId(stack, stack.function(key));
+const apiId = logicalId(stack, stack.api.httpApi);
+
+function environment(key: FunctionKey): Record<string, unknown> {
+  const env = props(functionId(key)).Environment as { Variables: Record<string, unknown> } | undefined;
+  return env?.Variables ?? {};
+}
+
+/** Every IAM statement of the policies attached to a function's execution role. */
+function statementsOf(key: FunctionKey): Statement[] {
+  const role = props(functionId(key)).Role as { 'Fn::GetAtt': [string, string] };
+  const roleId = role['Fn::GetAtt'][0];
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
+    .flatMap(
+      ([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
+    );
+}
+
+const asArray = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
+/** Whether a policy resource (an ARN expression) points at the resource with this logical id. */
+const refersTo = (policyResource: unknown, id: string) => JSON.stringify(policyResource).includes(`"${id}"`);
+
+/** The actions a function's role allows on the resource with this logical id (or its sub-ARNs). */
+function actionsOn(key: FunctionKey, id: string): Set<string> {
+  const actions = new Set<string>();
+  for (const s of statementsOf(key)) {
+    if (s.Effect !== 'Allow') continue;
+    if (asArray(s.Resource).some((r) => refersTo(r, id))) for (const a of asArray(s.Action)) actions.add(a);
+  }
+  return actions;
+}
+
+describe('routes', () => {
+  const routeResources = ofType('AWS::ApiGatewayV2::Route');
+
+  /** The function an API route's integration invokes. */
+  function functionBehind(routeKeyValue: string): string {
+    const matches = routeResources.filter(([, r]) => r.Properties?.RouteKey === routeKeyValue);
+    expect(matches).toHaveLength(1);
+    const target = matches[0]?.[1].Properties?.Target as { 'Fn::Join': [string, [string, { Ref: string }]] };
+    const [prefix, ref] = target['Fn::Join'][1];
+    expect(prefix).toBe('integrations/');
+    const integration = props(ref.Ref);
+    expect(integration).toMatchObject({ IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+    return (integration.IntegrationUri as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+  }
+
+  test.each(routes.map((r) => [routeKey(r), r.fn] as const))(
+    '%s is integrated with the %s function',
+    (key, fn) => {
+      expect(functionBehind(key)).toBe(functionId(fn));
+    },
+  );
+
+  test('requests that match no route go to the $default route', () => {
+    expect(functionBehind('$default')).toBe(functionId(defaultRoute.fn));
+  });
+
+  test('there are no routes besides the manifest and $default', () => {
+    const expected = [...routes.map(routeKey), '$default'].sort();
+    expect(routeResources.map(([, r]) => r.Properties?.RouteKey).sort()).toEqual(expected);
+  });
+
+  test('one integration per function, shared by all its routes', () => {
+    const routed = new Set<FunctionKey>([...routes.map((r) => r.fn), defaultRoute.fn]);
+    const uris = ofType('AWS::ApiGatewayV2::Integration').map(([, r]) =>
+      JSON.stringify(r.Properties?.IntegrationUri),
+    );
+    expect(uris).toHaveLength(routed.size);
+    expect(new Set(uris).size).toBe(routed.size);
+  });
+
+  test('API Gateway may invoke every routed function, and nothing else', () => {
+    const permissions = ofType('AWS::Lambda::Permission').map(([, p]) => p.Properties ?? {});
+    for (const p of permissions) expect(p.Principal).toBe('apigateway.amazonaws.com');
+    const invoked = new Set(
+      permissions.map((p) => (p.FunctionName as { 'Fn::GetAtt': [string] })['Fn::GetAtt'][0]),
+    );
+    const routed = new Set([...routes.map((r) => r.fn), defaultRoute.fn].map(functionId));
+    expect(invoked).toEqual(routed);
+  });
+
+  test('admin routes have no API Gateway authorizer: the admin function answers 401 itself', () => {
+    for (const [, r] of routeResources) expect(r.Properties?.AuthorizationType).toBe('NONE');
+    expect(ofType('AWS::ApiGatewayV2::Authorizer')).toHaveLength(0);
+  });
+});
+
+describe('HTTP API stage', () => {
+  const stages = ofType('AWS::ApiGatewayV2::Stage');
+
+  test('a single auto-deployed $default stage with throttling defaults', () => {
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]?.[1].Properties ?? {};
+    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, ApiId: { Ref: apiId } });
+    const throttle = stage.DefaultRouteSettings as {
+      ThrottlingRateLimit: number;
+      ThrottlingBurstLimit: number;
+    };
+    expect(throttle.ThrottlingRateLimit).toBeGreaterThan(0);
+    expect(throttle.ThrottlingBurstLimit).toBeGreaterThanOrEqual(throttle.ThrottlingRateLimit);
+  });
+
+  test('access logs go to a log group with a retention, as JSON without IP addresses', () => {
+    const settings = stages[0]?.[1].Properties?.AccessLogSettings as {
+      DestinationArn: { 'Fn::GetAtt': [string, string] };
+      Format: string;
+    };
+    const logGroup = resource(settings.DestinationArn['Fn::GetAtt'][0]);
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties?.RetentionInDays).toEqual(expect.any(Number));
+    const format = JSON.parse(settings.Format) as Record<string, string>;
+    expect(format.requestId).toBe('$context.requestId');
+    expect(settings.Format).not.toMatch(/sourceIp|userAgent|x-forwarded-for/i);
+  });
+});
+
+describe.each(functionEntries)('function %s', (key, spec) => {
+  const fn = () => props(functionId(key));
+
+  test('runs on arm64 with the newest Node.js runtime in aws-cdk-lib, traced by X-Ray', () => {
+    // Computed independently of the construct: the highest nodejsNN.x that aws-cdk-lib knows.
+    const newest = Math.max(
+      ...Runtime.ALL.filter((r) => r.family === RuntimeFamily.NODEJS).map((r) =>
+        Number(/^nodejs(\d+)/.exec(r.name)?.[1] ?? 0),
+      ),
+    );
+    expect(newest).toBeGreaterThanOrEqual(22);
+    expect(fn()).toMatchObject({
+      Architectures: ['arm64'],
+      Runtime: `nodejs${newest}.x`,
+      Handler: 'index.handler',
+      TracingConfig: { Mode: 'Active' },
+      MemorySize: spec.memoryMb,
+      Timeout: spec.timeoutSeconds,
+    });
+  });
+
+  test('logs to its own log group with a retention', () => {
+    const logging = fn().LoggingConfig as { LogGroup: { Ref: string } };
+    const logGroup = resource(logging.LogGroup.Ref);
+    expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
+    expect(logGroup.Properties?.RetentionInDays).toEqual(expect.any(Number));
+    const others = functionEntries
+      .filter(([k]) => k !== key)
+      .map(([k]) => (props(functionId(k)).LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref);
+    expect(others).not.toContain(logging.LogGroup.Ref);
+  });
+
+  test('gets the stage, its service name, source maps and the public base URL', () => {
+    expect(environment(key)).toMatchObject({
+      CREDITLINK_STAGE: 'aws',
+      POWERTOOLS_SERVICE_NAME: key,
+      NODE_OPTIONS: expect.stringContaining('--enable-source-maps'),
+      PUBLIC_BASE_URL: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] },
+    });
+  });
+
+  test("gets the names of exactly its tables (tableEnv), and no other table's", () => {
+    const expected = tableEnv(spec, (table) => tables[table].id);
+    for (const [envVar, tableId] of Object.entries(expected))
+      expect(environment(key)[envVar]).toEqual({ Ref: tableId });
+    for (const [table, tspec] of tableEntries) {
+      if (!(table in spec.tables)) expect(environment(key)).not.toHaveProperty(tspec.envVar);
+    }
+  });
+
+  test('gets the ARNs of exactly its secrets, never a secret value', () => {
+    for (const secret of secretKeys) {
+      const { idEnvVar, valueEnvVar, id } = secrets[secret];
+      expect(environment(key)).not.toHaveProperty(valueEnvVar);
+      if (spec.secrets.includes(secret)) expect(environment(key)[idEnvVar]).toEqual({ Ref: id });
+      else expect(environment(key)).not.toHaveProperty(idEnvVar);
+    }
+  });
+
+  test.each(tableEntries)('has exactly the declared access to the %s table', (table, tspec) => {
+    const access: Access | undefined = (spec.tables as Partial<Record<TableKey, Access>>)[table];
+    const actions = actionsOn(key, tspec.id);
+    for (const a of actions) expect(a).not.toContain('*');
+    if (access === undefined) {
+      expect([...actions]).toEqual([]);
+    } else if (access === 'RO') {
+      expect(actions).toContain('dynamodb:GetItem');
+      expect(actions).toContain('dynamodb:Query');
+      for (const w of WRITE_ACTIONS) expect(actions).not.toContain(w);
+    } else {
+      expect(actions).toContain('dynamodb:GetItem');
+      expect(actions).toContain('dynamodb:PutItem');
+      expect(actions).toContain('dynamodb:UpdateItem');
+    }
+  });
+
+  test.each(secretKeys)('may read the %s secret only if declared', (secret) => {
+    const actions = actionsOn(key, secrets[secret].id);
+    if (spec.secrets.includes(secret)) expect(actions).toContain('secretsmanager:GetSecretValue');
+    else expect([...actions]).toEqual([]);
+    for (const a of actions) expect(a).toMatch(/^secretsmanager:(GetSecretValue|DescribeSecret)$/);
+  });
+
+  test('has a role of its own with no AWS managed policy; logs only to its own log group', () => {
+    const roleId = (fn().Role as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resource(roleId).Properties?.ManagedPolicyArns).toBeUndefined();
+    const logGroupId = (fn().LoggingConfig as { LogGroup: { Ref: string } }).LogGroup.Ref;
+    const logStatements = statementsOf(key).filter((s) =>
+      asArray(s.Action).some((a) => a.startsWith('logs:')),
+    );
+    expect(logStatements).toHaveLength(1);
+    expect(asArray(logStatements[0]?.Resource)).toEqual([{ 'Fn::GetAtt': [logGroupId, 'Arn'] }]);
+  });
+});
+
+describe('least privilege, spelled out for the functions that matter most', () => {
+  test('redirect cannot write the config table (links, merchants) but can log clicks', () => {
+    const onConfig = actionsOn('redirect', tables.config.id);
+    expect(onConfig).toContain('dynamodb:GetItem');
+    expect(onConfig).not.toContain('dynamodb:PutItem');
+    expect(onConfig).not.toContain('dynamodb:UpdateItem');
+    expect(actionsOn('redirect', tables.clicks.id)).toContain('dynamodb:PutItem');
+    expect([...actionsOn('redirect', secrets.adminToken.id)]).toEqual([]);
+  });
+
+  test('health only reads', () => {
+    const dynamoActions = statementsOf('health')
+      .flatMap((s) => asArray(s.Action))
+      .filter((a) => a.startsWith('dynamodb:'));
+    expect(dynamoActions.length).toBeGreaterThan(0);
+    for (const w of WRITE_ACTIONS) expect(dynamoActions).not.toContain(w);
+  });
+});
+
+describe.each(tableEntries)('table %s', (_key, spec) => {
+  const table = () => resource(spec.id);
+
+  test('keeps the logical id of the manifest, and has no hard-coded physical name', () => {
+    expect(table().Type).toBe('AWS::DynamoDB::Table');
+    expect(table().Properties).not.toHaveProperty('TableName');
+  });
+
+  test('is on demand, point-in-time recoverable, encrypted and retained', () => {
+    expect(table()).toMatchObject({
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        SSESpecification: { SSEEnabled: true },
+        DeletionProtectionEnabled: true,
+      },
+    });
+  });
+
+  test('has the keys, indexes, TTL and stream of its spec', () => {
+    const p = table().Properties ?? {};
+    const keySchema = [
+      { AttributeName: spec.partitionKey, KeyType: 'HASH' },
+      ...(spec.sortKey ? [{ AttributeName: spec.sortKey, KeyType: 'RANGE' }] : []),
+    ];
+    expect(p.KeySchema).toEqual(keySchema);
+    const indexes = (p.GlobalSecondaryIndexes ?? []) as Array<{ IndexName: string; KeySchema: unknown }>;
+    expect(indexes.map((i) => i.IndexName).sort()).toEqual(spec.indexes.map((i) => i.name).sort());
+    for (const index of spec.indexes) {
+      expect(indexes.find((i) => i.IndexName === index.name)?.KeySchema).toEqual([
+        { AttributeName: index.partitionKey, KeyType: 'HASH' },
+        ...(index.sortKey ? [{ AttributeName: index.sortKey, KeyType: 'RANGE' }] : []),
+      ]);
+    }
+    if (spec.ttlAttribute) {
+      expect(p.TimeToLiveSpecification).toEqual({ AttributeName: spec.ttlAttribute, Enabled: true });
+    } else {
+      expect(p.TimeToLiveSpecification).toBeUndefined();
+    }
+    if (spec.stream) expect(p.StreamSpecification).toEqual({ StreamViewType: spec.stream });
+    else expect(p.StreamSpecification).toBeUndefined();
+  });
+});
+
+describe('all tables', () => {
+  test('clicks expire through TTL on expiresAt', () => {
+    expect(props(tables.clicks.id).TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
+  });
+
+  test('every table in the template comes from the manifest, none is named or deletable', () => {
+    const inTemplate = ofType('AWS::DynamoDB::Table');
+    expect(inTemplate.map(([id]) => id).sort()).toEqual(tableEntries.map(([, s]) => s.id).sort());
+    for (const [, t] of inTemplate) {
+      expect(t.Properties).not.toHaveProperty('TableName');
+      expect(t.DeletionPolicy).toBe('Retain');
+    }
+  });
+});
+
+describe('secrets', () => {
+  test('the admin token is generated: 48 characters without punctuation', () => {
+    expect(props(secrets.adminToken.id).GenerateSecretString).toMatchObject({
+      PasswordLength: 48,
+      ExcludePunctuation: true,
+    });
+  });
+
+  test('the master key is generated: 64 characters', () => {
+    expect(props(secrets.masterKey.id).GenerateSecretString).toMatchObject({ PasswordLength: 64 });
+  });
+
+  test('every secret of the manifest is generated by CloudFormation, never written in the template', () => {
+    const inTemplate = ofType('AWS::SecretsManager::Secret');
+    expect(inTemplate.map(([id]) => id).sort()).toEqual(secretKeys.map((k) => secrets[k].id).sort());
+    for (const [, s] of inTemplate) {
+      expect(s.Properties).not.toHaveProperty('SecretString');
+      expect(s.Properties?.GenerateSecretString).toBeDefined();
+    }
+  });
+});
+
+describe('outputs', () => {
+  test('ApiUrl is the HTTP API endpoint', () => {
+    template.hasOutput('ApiUrl', { Value: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] } });
+  });
+
+  test('AdminTokenSecretArn points at the admin token and says how to read it', () => {
+    template.hasOutput('AdminTokenSecretArn', {
+      Value: { Ref: secrets.adminToken.id },
+      Description: Match.stringLikeRegexp(
+        'aws secretsmanager get-secret-value --secret-id .+ --query SecretString',
+      ),
+    });
+  });
+});
+
+describe('publicBaseUrl', () => {
+  test('the context value replaces the API endpoint in every function, without a trailing slash', () => {
+    const custom = synthTemplate({ context: { publicBaseUrl: 'https://go.example.com/' } });
+    const urls = custom.template.findResources('AWS::Lambda::Function');
+    expect(Object.keys(urls)).toHaveLength(functionEntries.length);
+    for (const fn of Object.values(urls)) {
+      expect(fn.Properties.Environment.Variables.PUBLIC_BASE_URL).toBe('https://go.example.com');
+    }
+  });
+
+  test('anything but an https URL is refused at synth time', () => {
+    expect(() => synthTemplate({ context: { publicBaseUrl: 'http://go.example.com' } })).toThrow(/https URL/);
+  });
+});
