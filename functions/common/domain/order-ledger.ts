@@ -1,0 +1,95 @@
+/**
+ * What an order's credits must be, given everything known about it (CONTRACT §7): the commission
+ * on the lines still kept, split between the attributed influencers by weight, and for credits
+ * already paid out, the negative adjustment (clawback) that brings what was paid down to what is
+ * owed. Pure: the attribution worker reads an order's items, asks this module for the plan, and
+ * writes it in one transaction.
+ */
+import { type CommissionRates, commissionAfterRefunds, type OrderLine, type RefundLine } from './commission';
+import { splitByWeight } from './split';
+
+export interface RefundEvent {
+  eventId: string;
+  occurredAt: string;
+  /** The returned lines; a cancellation returns everything. */
+  lines: RefundLine[] | 'all';
+}
+
+export interface ExistingCredit {
+  influencerId: string;
+  /** Unpaid: what it will pay. Paid: what was paid. */
+  amountMinor: number;
+  status: 'unpaid' | 'paid';
+}
+
+export interface ExistingAdjustment {
+  influencerId: string;
+  amountMinor: number;
+}
+
+export interface LedgerInput {
+  lines: OrderLine[];
+  rates: CommissionRates;
+  /** Attributed influencers, weights in bps summing to 10 000, in split tie-break order. */
+  shares: Array<{ influencerId: string; weightBps: number }>;
+  refunds: RefundEvent[];
+  credits: ExistingCredit[];
+  adjustments: ExistingAdjustment[];
+  /** The event being applied now: a clawback it causes is dated by it. */
+  trigger?: { eventId: string; occurredAt: string };
+}
+
+export interface LedgerPlan {
+  amountMinor: number;
+  commissionMinor: number;
+  /** What each influencer is owed now, in share order. */
+  owed: Array<{ influencerId: string; amountMinor: number }>;
+  /** Credits to create, or unpaid credits whose amount changes. */
+  creditChanges: Array<{ influencerId: string; amountMinor: number; isNew: boolean }>;
+  /** Clawbacks of paid credits: negative (or, if a refund is undone, positive) corrections. */
+  newAdjustments: Array<{ influencerId: string; amountMinor: number; eventId: string; occurredAt: string }>;
+}
+
+/** The refunds as line lists: a cancellation returns every line of the order. */
+export function refundedLines(lines: OrderLine[], refunds: RefundEvent[]): RefundLine[][] {
+  return refunds.map((refund) =>
+    refund.lines === 'all' ? lines.map((line) => ({ sku: line.sku, quantity: line.quantity })) : refund.lines,
+  );
+}
+
+export function planLedger(input: LedgerInput): LedgerPlan {
+  const kept = commissionAfterRefunds(input.lines, refundedLines(input.lines, input.refunds), input.rates);
+  const parts = input.shares.length
+    ? splitByWeight(
+        kept.commissionMinor,
+        input.shares.map((s) => s.weightBps),
+      )
+    : [];
+  const owed = input.shares.map((share, i) => ({ influencerId: share.influencerId, amountMinor: parts[i] ?? 0 }));
+
+  const creditChanges: LedgerPlan['creditChanges'] = [];
+  const newAdjustments: LedgerPlan['newAdjustments'] = [];
+  const latestRefund = [...input.refunds].sort((a, b) =>
+    a.occurredAt === b.occurredAt ? a.eventId.localeCompare(b.eventId) : a.occurredAt.localeCompare(b.occurredAt),
+  )[input.refunds.length - 1];
+  const trigger = input.trigger ?? latestRefund;
+
+  for (const { influencerId, amountMinor } of owed) {
+    const credit = input.credits.find((c) => c.influencerId === influencerId);
+    if (!credit) {
+      creditChanges.push({ influencerId, amountMinor, isNew: true });
+    } else if (credit.status === 'unpaid') {
+      if (credit.amountMinor !== amountMinor) creditChanges.push({ influencerId, amountMinor, isNew: false });
+    } else {
+      const adjusted = input.adjustments
+        .filter((a) => a.influencerId === influencerId)
+        .reduce((sum, a) => sum + a.amountMinor, 0);
+      const difference = amountMinor - (credit.amountMinor + adjusted);
+      if (difference !== 0) {
+        if (!trigger) throw new Error('A paid credit differs from what is owed, but no refund explains it.');
+        newAdjustments.push({ influencerId, amountMinor: difference, eventId: trigger.eventId, occurredAt: trigger.occurredAt });
+      }
+    }
+  }
+  return { amountMinor: kept.amountMinor, commissionMinor: kept.commissionMinor, owed, creditChanges, newAdjustments };
+}
