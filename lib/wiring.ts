@@ -22,6 +22,12 @@ import {
 } from '../functions/common/schemas/catalog';
 import { clickPathSchema, clickViewSchema, redirectPathSchema } from '../functions/common/schemas/clicks';
 import { healthSchema } from '../functions/common/schemas/health';
+import { orderPathSchema, orderViewSchema } from '../functions/common/schemas/orders';
+import {
+  orderEventSchema,
+  webhookAcceptedSchema,
+  webhookPathSchema,
+} from '../functions/common/schemas/webhooks';
 
 // ---------------------------------------------------------------- tables
 
@@ -58,12 +64,63 @@ export const tables = {
     stream: 'NEW_IMAGE',
     description: 'One item per redirect, keyed by its ULID; the visitor index serves attribution.',
   },
+  orders: {
+    id: 'OrdersTable',
+    envVar: 'ORDERS_TABLE_NAME',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [{ name: 'unpaidByInfluencer', partitionKey: 'unpaidFor', sortKey: 'eligibleAt' }],
+    stream: 'NEW_AND_OLD_IMAGES',
+    description:
+      'One partition per order: its root item, refund events, credits per influencer and clawback adjustments.',
+  },
+  webhookInbox: {
+    id: 'WebhookInboxTable',
+    envVar: 'WEBHOOK_INBOX_TABLE_NAME',
+    partitionKey: 'pk',
+    indexes: [{ name: 'pending', partitionKey: 'pendingShard', sortKey: 'receivedAt' }],
+    ttlAttribute: 'expiresAt',
+    description:
+      'Every accepted webhook by (merchant, webhook-id): de-duplication for 7 days, and the outbox of events not yet processed.',
+  },
 } as const satisfies Record<string, TableSpec>;
 export type TableKey = keyof typeof tables;
 
 // ---------------------------------------------------------------- secrets
 
 export { type SecretKey, secretSpecs as secrets } from '../functions/common/config/secret-specs';
+
+// ---------------------------------------------------------------- queues
+
+export interface QueueSpec {
+  id: string;
+  envVar: string;
+  description: string;
+  /** The function that consumes the queue in batches (partial batch failures reported); checked below. */
+  consumer: string;
+  /** At least 6x the consumer's timeout, so a message is never handled twice at once. */
+  visibilityTimeoutSeconds: number;
+  /** Receives before a message moves to the dead-letter queue. */
+  maxReceiveCount: number;
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  deadLetter: { id: string; retentionDays: number };
+}
+
+export const queues = {
+  orders: {
+    id: 'OrdersQueue',
+    envVar: 'ORDERS_QUEUE_URL',
+    description: 'Accepted order webhooks waiting for attribution.',
+    consumer: 'attribution',
+    visibilityTimeoutSeconds: 180,
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 1,
+    deadLetter: { id: 'OrdersDeadLetterQueue', retentionDays: 14 },
+  },
+} as const satisfies Record<string, QueueSpec>;
+export type QueueKey = keyof typeof queues;
 
 // ---------------------------------------------------------------- functions
 
@@ -76,6 +133,8 @@ export interface FunctionSpec {
   memoryMb: number;
   timeoutSeconds: number;
   tables: Partial<Record<TableKey, Access>>;
+  /** Queues the function sends to (consumers are named on the queue). */
+  sends?: QueueKey[];
   secrets: SecretKey[];
 }
 
@@ -93,8 +152,34 @@ export const functions = {
     description: 'Operator API for merchants, influencers, links and clicks.',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { config: 'RW', clicks: 'RO' },
+    tables: { config: 'RW', clicks: 'RO', orders: 'RO' },
     secrets: ['adminToken', 'masterKey'],
+  },
+  ingest: {
+    entry: 'functions/ingest/handler.ts',
+    description: 'POST /webhooks/{merchantId}/orders: verifies, validates, keeps and queues an order event.',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: { config: 'RO', webhookInbox: 'RW', orders: 'RW' },
+    sends: ['orders'],
+    secrets: ['masterKey'],
+  },
+  attribution: {
+    entry: 'functions/attribution/handler.ts',
+    description: 'Orders queue consumer: credits each order to the clicks that earned it, applies refunds.',
+    memoryMb: 1024,
+    timeoutSeconds: 30,
+    tables: { config: 'RO', clicks: 'RO', orders: 'RW', webhookInbox: 'RW' },
+    secrets: [],
+  },
+  outboxRedrive: {
+    entry: 'functions/outbox-redrive/handler.ts',
+    description: 'Re-queues accepted webhooks whose processing has not been recorded (the outbox).',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    tables: { webhookInbox: 'RW' },
+    sends: ['orders'],
+    secrets: [],
   },
   health: {
     entry: 'functions/health/handler.ts',
@@ -122,6 +207,11 @@ export const functions = {
   },
 } as const satisfies Record<string, FunctionSpec>;
 export type FunctionKey = keyof typeof functions;
+
+/** Every queue's consumer is a function of this manifest (a compile-time check). */
+export const queueConsumers: { [Q in QueueKey]: FunctionKey } = Object.fromEntries(
+  Object.entries(queues).map(([key, spec]) => [key, spec.consumer]),
+) as { [Q in QueueKey]: (typeof queues)[Q]['consumer'] };
 
 // ---------------------------------------------------------------- HTTP routes
 
@@ -193,6 +283,21 @@ export const routes: RouteSpec[] = [
       302: { description: 'Where the link points (no click id).' },
       404: { description: 'Unknown code.' },
       410: { description: 'The link is disabled.' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/webhooks/{merchantId}/orders',
+    fn: 'ingest',
+    auth: 'public',
+    summary: 'Order webhook (Standard Webhooks signature: webhook-id, webhook-timestamp, webhook-signature)',
+    params: webhookPathSchema,
+    body: orderEventSchema,
+    responses: {
+      202: { description: 'Durably queued (or a duplicate webhook-id).', schema: webhookAcceptedSchema },
+      400: { description: 'Invalid body; `issues` says where.' },
+      401: { description: 'Missing or wrong signature, unknown merchant, or a stale timestamp.' },
+      413: { description: 'Body over 64 KiB.' },
     },
   },
   {
@@ -317,12 +422,48 @@ export const routes: RouteSpec[] = [
       404: { description: 'Unknown click.' },
     },
   },
+  {
+    method: 'GET',
+    path: '/admin/orders/{merchantId}/{orderId}',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'An order as credited, with the evidence for each attribution',
+    params: orderPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The order.', schema: orderViewSchema },
+      404: { description: 'No order.created was ever accepted for this order.' },
+    },
+  },
 ];
 
 /** Requests that match no route go here (API Gateway's `$default` route). */
 export const defaultRoute: { fn: FunctionKey } = { fn: 'notFound' };
 
 export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+// ---------------------------------------------------------------- schedules
+
+export interface ScheduleSpec {
+  id: string;
+  fn: FunctionKey;
+  description: string;
+  /** EventBridge Scheduler expression, in UTC. */
+  expression: string;
+  /** How often the local runtime runs it (`npm start`); 0 turns it off. */
+  localEveryMs: number;
+}
+
+export const schedules = {
+  outboxRedrive: {
+    id: 'OutboxRedriveSchedule',
+    fn: 'outboxRedrive',
+    description: 'Re-queue accepted webhooks that were not processed (lost messages).',
+    expression: 'rate(5 minutes)',
+    localEveryMs: 30_000,
+  },
+} as const satisfies Record<string, ScheduleSpec>;
+export type ScheduleKey = keyof typeof schedules;
 
 // ---------------------------------------------------------------- environment
 

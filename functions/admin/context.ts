@@ -4,6 +4,7 @@ import { clickRepo } from '../common/repos/clicks';
 import { influencerRepo } from '../common/repos/influencers';
 import { linkRepo } from '../common/repos/links';
 import { merchantRepo } from '../common/repos/merchants';
+import { orderRepo } from '../common/repos/orders';
 
 const configTable = requireEnv('CONFIG_TABLE_NAME');
 const publicBaseUrl = new URL(requireEnv('PUBLIC_BASE_URL'));
@@ -13,6 +14,7 @@ export const admin = {
   influencers: influencerRepo(configTable),
   links: linkRepo(configTable),
   clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
+  orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
   /** Where short links are served, e.g. `https://go.example.com`. */
   publicBaseUrl: publicBaseUrl.toString().replace(/\/$/, ''),
   ownHost: publicBaseUrl.hostname,

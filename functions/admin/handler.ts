@@ -1,5 +1,5 @@
 /**
- * The operator API (CONTRACT §5) for merchants, influencers, links and clicks. API Gateway (or the
+ * The operator API (CONTRACT §5) for merchants, influencers, links, clicks and orders. API Gateway (or the
  * local runtime) has already matched the route in lib/wiring.ts; this only maps its route key to
  * the action that serves it, after the admin token check.
  */
@@ -11,6 +11,7 @@ import { getClick } from './clicks';
 import { createInfluencer, getInfluencer } from './influencers';
 import { createLink, getLink, updateLink } from './links';
 import { createMerchant, getMerchant, rotateSecret } from './merchants';
+import { getOrder } from './orders';
 
 type Action = (event: APIGatewayProxyEventV2, param: (name: string) => string) => Promise<HttpResult>;
 
@@ -24,12 +25,14 @@ const actions: Record<string, Action> = {
   'GET /admin/links/{code}': (_, p) => getLink(p('code')),
   'PATCH /admin/links/{code}': (e, p) => updateLink(e, p('code')),
   'GET /admin/clicks/{clickId}': (_, p) => getClick(p('clickId')),
+  'GET /admin/orders/{merchantId}/{orderId}': (_, p) => getOrder(p('merchantId'), p('orderId')),
 };
 
 export const handler = httpHandler(async (event) => {
   await requireAdmin(event);
   const action = actions[event.routeKey];
   if (!action) throw new HttpError(404, 'not_found', 'No such route.');
-  const param = (name: string) => decodeURIComponent(event.pathParameters?.[name] ?? '');
+  // API Gateway HTTP APIs hand path parameters over already URL-decoded (the local router too).
+  const param = (name: string) => event.pathParameters?.[name] ?? '';
   return action(event, param);
 });

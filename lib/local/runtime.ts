@@ -10,12 +10,15 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_LOCAL_ADMIN_TOKEN } from '../../functions/common/config/secrets';
 import { createApiServer } from './http-server';
 import { provisionLocal, startLocalStores, storesEnv } from './stores';
+import { startWorkers } from './workers';
 
 export interface RuntimeOptions {
   port: number;
   host: string;
   dataDir: string;
   adminToken?: string;
+  /** Run the manifest's schedules on timers (default on; tests turn them off). */
+  schedules?: boolean;
 }
 
 export interface LocalRuntime {
@@ -39,10 +42,10 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   const stores = await startLocalStores({ dataDir: join(dataDir, 'dynamodb') });
   let server: Server | undefined;
   try {
-    const names = await provisionLocal(stores.dynamoEndpoint, 'creditlink');
+    const provisioned = await provisionLocal(stores, 'creditlink');
     const url = `http://${options.host}:${options.port}`;
     const adminToken = options.adminToken ?? DEFAULT_LOCAL_ADMIN_TOKEN;
-    Object.assign(process.env, storesEnv(stores, names), {
+    Object.assign(process.env, storesEnv(stores, provisioned), {
       CREDITLINK_STAGE: 'local',
       PUBLIC_BASE_URL: url,
       ADMIN_TOKEN: adminToken,
@@ -51,6 +54,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     server = createApiServer();
     await listen(server, options.port, options.host);
     const httpServer = server;
+    const workers = await startWorkers(stores, provisioned, options.schedules ?? true);
     return {
       url,
       adminToken,
@@ -61,6 +65,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
           httpServer.close(() => done());
           httpServer.closeAllConnections();
         });
+        await workers.stop();
         await stores.stop();
       },
     };

@@ -11,6 +11,7 @@ export interface SqsLocal {
 export async function startSqsLocal(port = 0): Promise<SqsLocal> {
   // fauxqs is published as an ES module only.
   const { startFauxqs } = await import('fauxqs');
-  const server = await startFauxqs({ port, logger: false, host: '127.0.0.1' });
+  // No `host`: queue URLs then name the emulator's own address, which the SDK may use as endpoint.
+  const server = await startFauxqs({ port, logger: false });
   return { endpoint: `http://127.0.0.1:${server.port}`, stop: () => server.stop() };
 }

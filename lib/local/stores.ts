@@ -4,9 +4,11 @@
  * points the AWS SDK (and so every handler) at them.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { tables } from '../wiring';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { type QueueKey, queues, tables } from '../wiring';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { localTableNames, provisionTables, type TableNames } from './provision';
+import { type LocalQueues, provisionQueues } from './queues';
 import { startSqsLocal } from './sqs-local';
 
 export interface LocalStores {
@@ -38,26 +40,43 @@ export async function startLocalStores(options: { dataDir?: string; dynamoPort?:
   } satisfies LocalStores;
 }
 
-/** Environment that points the AWS SDK at the stand-ins and names the tables with a prefix. */
-export function storesEnv(stores: Pick<LocalStores, 'dynamoEndpoint' | 'sqsEndpoint'>, names: TableNames) {
+export interface Provisioned {
+  tables: TableNames;
+  queues: LocalQueues;
+}
+
+/** Environment that points the AWS SDK at the stand-ins and names the tables and queues. */
+export function storesEnv(
+  stores: Pick<LocalStores, 'dynamoEndpoint' | 'sqsEndpoint'>,
+  provisioned: Provisioned,
+) {
   const env: Record<string, string> = {
     ...LOCAL_AWS_ENV,
     AWS_ENDPOINT_URL_DYNAMODB: stores.dynamoEndpoint,
     AWS_ENDPOINT_URL_SQS: stores.sqsEndpoint,
   };
-  for (const [key, spec] of Object.entries(tables)) env[spec.envVar] = names[key as keyof TableNames];
+  for (const [key, spec] of Object.entries(tables))
+    env[spec.envVar] = provisioned.tables[key as keyof TableNames];
+  for (const [key, spec] of Object.entries(queues))
+    env[spec.envVar] = provisioned.queues[key as QueueKey].url;
   return env;
 }
 
-/** Creates (if missing) the tables named with `prefix` and returns their names. */
-export async function provisionLocal(dynamoEndpoint: string, prefix: string): Promise<TableNames> {
-  const client = new DynamoDBClient({ endpoint: dynamoEndpoint, ...sdkLocal() });
+/** Creates (if missing) the tables and queues named with `prefix`. */
+export async function provisionLocal(
+  stores: Pick<LocalStores, 'dynamoEndpoint' | 'sqsEndpoint'>,
+  prefix: string,
+  queueOverrides: { visibilityTimeoutSeconds?: number } = {},
+): Promise<Provisioned> {
+  const dynamo = new DynamoDBClient({ endpoint: stores.dynamoEndpoint, ...sdkLocal() });
+  const sqs = new SQSClient({ endpoint: stores.sqsEndpoint, useQueueUrlAsEndpoint: false, ...sdkLocal() });
   try {
     const names = localTableNames(prefix);
-    await provisionTables(client, names);
-    return names;
+    await provisionTables(dynamo, names);
+    return { tables: names, queues: await provisionQueues(sqs, prefix, queueOverrides) };
   } finally {
-    client.destroy();
+    dynamo.destroy();
+    sqs.destroy();
   }
 }
 

@@ -8,14 +8,18 @@ import { provisionLocal, storesEnv } from '../../lib/local/stores';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
 
-export async function useTestStores(name: string, extraEnv: Record<string, string> = {}) {
+export async function useTestStores(
+  name: string,
+  extraEnv: Record<string, string> = {},
+  queueOverrides: { visibilityTimeoutSeconds?: number } = {},
+) {
   const dynamoEndpoint = process.env.TEST_DYNAMO_ENDPOINT;
   const sqsEndpoint = process.env.TEST_SQS_ENDPOINT;
   if (!dynamoEndpoint || !sqsEndpoint)
     throw new Error('Run integration tests through Jest (global setup starts the stores).');
   const prefix = `${name}-${randomBytes(4).toString('hex')}`;
-  const tables = await provisionLocal(dynamoEndpoint, prefix);
-  Object.assign(process.env, storesEnv({ dynamoEndpoint, sqsEndpoint }, tables), {
+  const provisioned = await provisionLocal({ dynamoEndpoint, sqsEndpoint }, prefix, queueOverrides);
+  Object.assign(process.env, storesEnv({ dynamoEndpoint, sqsEndpoint }, provisioned), {
     CREDITLINK_STAGE: 'local',
     PUBLIC_BASE_URL: 'https://go.example.test',
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
@@ -23,5 +27,5 @@ export async function useTestStores(name: string, extraEnv: Record<string, strin
     POWERTOOLS_LOG_LEVEL: 'ERROR',
     ...extraEnv,
   });
-  return { prefix, tables, dynamoEndpoint, sqsEndpoint };
+  return { prefix, ...provisioned, dynamoEndpoint, sqsEndpoint };
 }

@@ -65,12 +65,17 @@ export function planLedger(input: LedgerInput): LedgerPlan {
         input.shares.map((s) => s.weightBps),
       )
     : [];
-  const owed = input.shares.map((share, i) => ({ influencerId: share.influencerId, amountMinor: parts[i] ?? 0 }));
+  const owed = input.shares.map((share, i) => ({
+    influencerId: share.influencerId,
+    amountMinor: parts[i] ?? 0,
+  }));
 
   const creditChanges: LedgerPlan['creditChanges'] = [];
   const newAdjustments: LedgerPlan['newAdjustments'] = [];
   const latestRefund = [...input.refunds].sort((a, b) =>
-    a.occurredAt === b.occurredAt ? a.eventId.localeCompare(b.eventId) : a.occurredAt.localeCompare(b.occurredAt),
+    a.occurredAt === b.occurredAt
+      ? a.eventId.localeCompare(b.eventId)
+      : a.occurredAt.localeCompare(b.occurredAt),
   )[input.refunds.length - 1];
   const trigger = input.trigger ?? latestRefund;
 
@@ -87,9 +92,20 @@ export function planLedger(input: LedgerInput): LedgerPlan {
       const difference = amountMinor - (credit.amountMinor + adjusted);
       if (difference !== 0) {
         if (!trigger) throw new Error('A paid credit differs from what is owed, but no refund explains it.');
-        newAdjustments.push({ influencerId, amountMinor: difference, eventId: trigger.eventId, occurredAt: trigger.occurredAt });
+        newAdjustments.push({
+          influencerId,
+          amountMinor: difference,
+          eventId: trigger.eventId,
+          occurredAt: trigger.occurredAt,
+        });
       }
     }
   }
-  return { amountMinor: kept.amountMinor, commissionMinor: kept.commissionMinor, owed, creditChanges, newAdjustments };
+  return {
+    amountMinor: kept.amountMinor,
+    commissionMinor: kept.commissionMinor,
+    owed,
+    creditChanges,
+    newAdjustments,
+  };
 }

@@ -13,8 +13,9 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
  */
 export function httpHandler(handle: HttpHandler) {
   return middy<APIGatewayProxyEventV2, HttpResult>()
-    .use(injectLambdaContext(logger, { correlationIdPath: 'requestContext.requestId', resetKeys: true }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
     .handler(async (event, context) => {
+      logger.setCorrelationId(event.requestContext?.requestId);
       try {
         return await handle(event, context);
       } catch (err) {

@@ -1,0 +1,244 @@
+/**
+ * Applies one accepted order event to its order, exactly once in effect however often it is
+ * delivered: read the order's partition, compute what it must become, write that in one transaction
+ * conditioned on the order's version. A concurrent change makes the transaction fail; the event is
+ * then applied again on fresh data. Redelivery of an event already applied changes nothing.
+ */
+import {
+  type AttributionDecision,
+  DAY_MS,
+  decideAttribution,
+  type VisitorClick,
+} from '../common/domain/attribution';
+import { orderAmountMinor } from '../common/domain/commission';
+import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates';
+import { isValidUlid, ulidLowerBound, ulidUpperBound } from '../common/domain/ids';
+import { planLedger } from '../common/domain/order-ledger';
+import type { ClickRepo } from '../common/repos/clicks';
+import type { InfluencerRepo } from '../common/repos/influencers';
+import type { Merchant } from '../common/repos/merchants';
+import {
+  type OrderPartition,
+  type OrderRepo,
+  type OrderRoot,
+  type StoredRefund,
+  type TransactItem,
+  transact,
+} from '../common/repos/orders';
+import { type OrderMessage, processedUpdate } from '../common/repos/webhook-inbox';
+import type { OrderCreated } from '../common/schemas/webhooks';
+
+export interface Dependencies {
+  orders: OrderRepo;
+  clicks: ClickRepo;
+  influencers: InfluencerRepo;
+  merchant: (merchantId: string) => Promise<Merchant | undefined>;
+  inboxTable: string;
+  now: () => Date;
+}
+
+/** Attempts before the message is left for redelivery (the queue retries it later). */
+const MAX_ATTEMPTS = 5;
+
+export async function processOrderEvent(deps: Dependencies, message: OrderMessage): Promise<void> {
+  const { event, merchantId } = message;
+  let decided: Promise<Decision> | undefined;
+  for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
+    const partition = await deps.orders.load(merchantId, event.orderId);
+    const done = processedUpdate(deps.inboxTable, message, deps.now().toISOString()) as TransactItem;
+    let changes: TransactItem[];
+    if (event.type === 'order.created') {
+      if (partition.root?.method !== undefined || partition.root?.unattributedReason !== undefined) {
+        changes = []; // Already credited (another delivery, or another webhook-id for the same order).
+      } else {
+        // The decision reads clicks; it does not change between attempts, so it is made once.
+        decided ??= decide(deps, merchantId, event);
+        changes = creditNewOrder(deps, partition, message, event, await decided);
+      }
+    } else {
+      changes = applyRefund(deps, partition, message, event);
+    }
+    if (await transact([...changes, done])) return;
+  }
+  throw new Error(
+    `Order ${merchantId}/${event.orderId} kept changing under us; leaving the message for a retry.`,
+  );
+}
+
+interface Decision {
+  merchant: Merchant;
+  attribution: AttributionDecision;
+}
+
+/** CONTRACT §6: the order's click, its visitor's candidate clicks, the coupon fallback. */
+async function decide(deps: Dependencies, merchantId: string, order: OrderCreated): Promise<Decision> {
+  const merchant = await deps.merchant(merchantId);
+  if (!merchant) throw new Error(`Merchant ${merchantId} of an accepted webhook no longer exists.`);
+  const occurredAtMs = Date.parse(order.occurredAt);
+  const click =
+    order.clickId && isValidUlid(order.clickId) ? await deps.clicks.get(order.clickId) : undefined;
+
+  let visitorClicks: VisitorClick[] = [];
+  if (click) {
+    // Enough history to decide the duplicate flag of the oldest click in the window.
+    const from = occurredAtMs - merchant.attributionWindowDays * DAY_MS - DUPLICATE_WINDOW_MS;
+    const stored = await deps.clicks.ofVisitor(
+      click.visitorId,
+      ulidLowerBound(from),
+      ulidUpperBound(occurredAtMs),
+    );
+    visitorClicks = markDuplicates(stored.map((c) => ({ ...c, occurredAtMs: Date.parse(c.occurredAt) })));
+  }
+  const orderClick = visitorClicks.find((c) => c.clickId === click?.clickId);
+  const couponOwnerId = order.couponCode ? await deps.influencers.couponOwner(order.couponCode) : undefined;
+  const attribution = decideAttribution({
+    order: { merchantId, occurredAtMs },
+    orderClick: !order.clickId
+      ? { kind: 'no_click_id' }
+      : !click
+        ? { kind: 'not_found' }
+        : {
+            kind: 'found',
+            // A click after the order is not in the visitor query's range; it is still the order's click.
+            click: orderClick ?? { ...click, occurredAtMs: Date.parse(click.occurredAt), duplicate: false },
+          },
+    visitorClicks,
+    merchant,
+    couponOwner: couponOwnerId ? { influencerId: couponOwnerId } : undefined,
+  });
+  return { merchant, attribution };
+}
+
+function creditNewOrder(
+  deps: Dependencies,
+  partition: OrderPartition,
+  message: OrderMessage,
+  order: OrderCreated,
+  { merchant, attribution }: Decision,
+): TransactItem[] {
+  const shares = attribution.kind === 'credited' ? attribution.shares : [];
+  const plan = planLedger({
+    lines: order.lines,
+    rates: merchant.commission,
+    shares: [...shares],
+    refunds: partition.refunds,
+    credits: [],
+    adjustments: [],
+  });
+  const eligibleAt = new Date(Date.parse(order.occurredAt) + merchant.holdDays * DAY_MS).toISOString();
+  const root: OrderRoot = {
+    merchantId: message.merchantId,
+    orderId: order.orderId,
+    status: attribution.kind,
+    currency: order.currency,
+    occurredAt: order.occurredAt,
+    lines: order.lines,
+    rates: merchant.commission,
+    holdDays: merchant.holdDays,
+    ...(order.clickId ? { clickId: order.clickId } : {}),
+    ...(order.couponCode ? { couponCode: order.couponCode } : {}),
+    ...(attribution.kind === 'credited'
+      ? { method: attribution.method, shares: [...attribution.shares] }
+      : { unattributedReason: attribution.reason }),
+    originalAmountMinor: orderAmountMinor(order.lines),
+    amountMinor: plan.amountMinor,
+    commissionMinor: attribution.kind === 'credited' ? plan.commissionMinor : 0,
+  };
+  return [
+    deps.orders.rootPut(root, partition.root?.version),
+    ...shares.map((share, i) =>
+      deps.orders.creditPut({
+        merchantId: message.merchantId,
+        orderId: order.orderId,
+        influencerId: share.influencerId,
+        currency: order.currency,
+        amountMinor: plan.owed[i]?.amountMinor ?? 0,
+        weightBps: share.weightBps,
+        ...(share.clickId ? { clickId: share.clickId } : {}),
+        method: attribution.kind === 'credited' ? attribution.method : 'coupon',
+        ...(share.clickAgeMs !== undefined ? { clickAgeMs: share.clickAgeMs } : {}),
+        clickIds: [...share.clickIds],
+        occurredAt: order.occurredAt,
+        eligibleAt,
+        status: 'unpaid',
+        version: 1,
+      }),
+    ),
+  ];
+}
+
+function applyRefund(
+  deps: Dependencies,
+  partition: OrderPartition,
+  message: OrderMessage,
+  event: Exclude<OrderMessage['event'], OrderCreated>,
+): TransactItem[] {
+  const refund: StoredRefund = {
+    eventId: message.webhookId,
+    type: event.type,
+    occurredAt: event.occurredAt,
+    lines: event.type === 'order.cancelled' ? 'all' : event.lines,
+  };
+  const known = partition.refunds.some((r) => r.eventId === refund.eventId);
+  const refunds = known ? partition.refunds : [...partition.refunds, refund];
+  const root = partition.root;
+  const writes: TransactItem[] = known
+    ? []
+    : [deps.orders.refundPut(message.merchantId, event.orderId, refund)];
+
+  // The order is not credited yet (or never arrived): keeping the refund is all; it is applied
+  // when the order is. The root's version still moves, so a concurrent crediting reads it again.
+  if (!root?.lines || !root.rates) {
+    if (known) return [];
+    return [...writes, deps.orders.rootTouch(message.merchantId, event.orderId, root?.version)];
+  }
+
+  const plan = planLedger({
+    lines: root.lines,
+    rates: root.rates,
+    shares: root.shares ?? [],
+    refunds,
+    credits: partition.credits,
+    adjustments: partition.adjustments,
+    trigger: { eventId: refund.eventId, occurredAt: refund.occurredAt },
+  });
+  const now = deps.now().toISOString();
+  const changed =
+    plan.amountMinor !== root.amountMinor ||
+    plan.creditChanges.length > 0 ||
+    plan.newAdjustments.length > 0 ||
+    (root.status === 'credited' && plan.commissionMinor !== root.commissionMinor);
+  if (!changed && known) return [];
+
+  for (const change of plan.creditChanges) {
+    const credit = partition.credits.find((c) => c.influencerId === change.influencerId);
+    if (!credit) throw new Error(`Order ${root.orderId} has a share without a credit.`);
+    writes.push(deps.orders.creditAmountUpdate(credit, change.amountMinor, now));
+  }
+  for (const adjustment of plan.newAdjustments) {
+    writes.push(
+      deps.orders.adjustmentPut({
+        merchantId: root.merchantId,
+        orderId: root.orderId,
+        influencerId: adjustment.influencerId,
+        currency: root.currency ?? '',
+        eventId: adjustment.eventId,
+        amountMinor: adjustment.amountMinor,
+        occurredAt: adjustment.occurredAt,
+        eligibleAt: adjustment.occurredAt,
+        status: 'unpaid',
+      }),
+    );
+  }
+  writes.push(
+    deps.orders.rootPut(
+      {
+        ...root,
+        amountMinor: plan.amountMinor,
+        commissionMinor: root.status === 'credited' ? plan.commissionMinor : 0,
+      },
+      root.version,
+    ),
+  );
+  return writes;
+}

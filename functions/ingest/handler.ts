@@ -1,0 +1,85 @@
+/**
+ * POST /webhooks/{merchantId}/orders (CONTRACT §4). In this order: body size (413), signature on
+ * the raw bytes (401, before anything is parsed), body (400). Then the event is kept durably — the
+ * inbox item (its webhook-id unique) and, for a new order, the order's "pending" record, in one
+ * transaction — and queued for the attribution worker. A 202 therefore cannot be lost: if the queue
+ * loses the message, the outbox redrive sends it again from the inbox.
+ */
+
+import { requireEnv } from '../common/config/env';
+import { liveWebhookSecrets } from '../common/crypto/webhook-secrets';
+import { orderAmountMinor } from '../common/domain/commission';
+import { ID_PATTERN } from '../common/domain/ids';
+import { verifySignature } from '../common/domain/webhook-signature';
+import { httpHandler } from '../common/http/handler';
+import { assertBodySize, header, parseJsonBuffer, rawBody } from '../common/http/request';
+import { error, json } from '../common/http/responses';
+import { logger } from '../common/logger';
+import { enqueueOrderMessage } from '../common/queue/orders-queue';
+import { merchantRepo } from '../common/repos/merchants';
+import { orderRepo, transact } from '../common/repos/orders';
+import { inboxRepo, newInboxPut, type OrderMessage } from '../common/repos/webhook-inbox';
+import { orderEventSchema } from '../common/schemas/webhooks';
+
+const merchants = merchantRepo(requireEnv('CONFIG_TABLE_NAME'));
+const orders = orderRepo(requireEnv('ORDERS_TABLE_NAME'));
+const inboxTable = requireEnv('WEBHOOK_INBOX_TABLE_NAME');
+const inbox = inboxRepo(inboxTable);
+const queueUrl = requireEnv('ORDERS_QUEUE_URL');
+
+export const handler = httpHandler(async (event) => {
+  const body = rawBody(event);
+  assertBodySize(body);
+
+  // An unknown merchant is answered exactly like a wrong signature.
+  const merchantId = event.pathParameters?.merchantId ?? '';
+  const merchant = ID_PATTERN.test(merchantId) ? await merchants.get(merchantId) : undefined;
+  const now = new Date();
+  const secrets = merchant ? await liveWebhookSecrets(merchant, now) : [];
+  const webhookId = verifySignature(
+    body,
+    {
+      'webhook-id': header(event, 'webhook-id'),
+      'webhook-timestamp': header(event, 'webhook-timestamp'),
+      'webhook-signature': header(event, 'webhook-signature'),
+    },
+    secrets,
+  );
+  if (!merchant || !webhookId) {
+    return error(401, 'invalid_signature', 'The webhook signature is missing, wrong or too old.');
+  }
+
+  const orderEvent = parseJsonBuffer(body, orderEventSchema);
+  const message: OrderMessage = { merchantId, webhookId, receivedAt: now.toISOString(), event: orderEvent };
+  const accepted = await transact([
+    newInboxPut(inboxTable, message),
+    ...(orderEvent.type === 'order.created'
+      ? [
+          orders.acceptedStub({
+            merchantId,
+            orderId: orderEvent.orderId,
+            currency: orderEvent.currency,
+            occurredAt: orderEvent.occurredAt,
+            amountMinor: orderAmountMinor(orderEvent.lines),
+          }),
+        ]
+      : []),
+  ]);
+
+  if (!accepted) {
+    // Seen before. If it is still waiting to be processed, queue it again: the sender is retrying,
+    // perhaps because our first answer was lost, and processing is idempotent.
+    const seen = await inbox.get(merchantId, webhookId);
+    if (seen?.pending) await enqueueOrderMessage(queueUrl, seen.message);
+    return json(202, { status: 'duplicate', webhookId });
+  }
+
+  await enqueueOrderMessage(queueUrl, message);
+  logger.info('Order event accepted', {
+    merchantId,
+    webhookId,
+    type: orderEvent.type,
+    orderId: orderEvent.orderId,
+  });
+  return json(202, { status: 'accepted', webhookId });
+});

@@ -1,0 +1,68 @@
+/**
+ * The background half of the local runtime: a poller per queue of the wiring manifest calling its
+ * consumer function, a timer per schedule calling its function, and, at start-up, the outbox
+ * redrive (the SQS emulator keeps messages in memory, so whatever was queued before a restart is
+ * queued again from the durable inbox).
+ */
+import { SQSClient } from '@aws-sdk/client-sqs';
+import type { Context } from 'aws-lambda';
+import {
+  type FunctionKey,
+  functions,
+  type QueueKey,
+  type QueueSpec,
+  queues,
+  type ScheduleSpec,
+  schedules,
+} from '../wiring';
+import { lambdaContext } from './api-gateway-event';
+import { loadHandler } from './http-server';
+import { startQueuePoller } from './queues';
+import { type LocalStores, type Provisioned, sdkLocal } from './stores';
+
+type Invocable = (event: unknown, context: Context) => Promise<unknown>;
+
+export async function startWorkers(
+  stores: Pick<LocalStores, 'sqsEndpoint'>,
+  provisioned: Provisioned,
+  runSchedules: boolean,
+) {
+  const client = new SQSClient({ endpoint: stores.sqsEndpoint, useQueueUrlAsEndpoint: false, ...sdkLocal() });
+  const report = (where: string) => (err: unknown) => console.error(`${where} failed:`, err);
+
+  const invoke = async (fn: FunctionKey, event: unknown) => {
+    const handler = await loadHandler<Invocable>(fn);
+    return handler(event, lambdaContext(fn, functions[fn].timeoutSeconds));
+  };
+
+  // Whatever was accepted but not processed before this start is queued again.
+  await invoke('outboxRedrive', { all: true });
+
+  const pollers = (Object.entries(queues) as Array<[QueueKey, QueueSpec]>).map(([key, spec]) =>
+    startQueuePoller({
+      client,
+      queue: provisioned.queues[key],
+      spec,
+      handler: () => loadHandler(spec.consumer as FunctionKey),
+      onError: report(`Queue ${key}`),
+    }),
+  );
+
+  const timers = runSchedules
+    ? (Object.entries(schedules) as Array<[string, ScheduleSpec]>)
+        .filter(([, spec]) => spec.localEveryMs > 0)
+        .map(([key, spec]) =>
+          setInterval(() => {
+            invoke(spec.fn, { schedule: key }).catch(report(`Schedule ${key}`));
+          }, spec.localEveryMs),
+        )
+    : [];
+
+  return {
+    async stop() {
+      for (const timer of timers) clearInterval(timer);
+      await Promise.all(pollers.map((p) => p.stop()));
+      client.destroy();
+    },
+  };
+}
