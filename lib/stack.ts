@@ -2,15 +2,26 @@
  * CreditlinkStack: every AWS resource of creditlink, built from the wiring manifest (lib/wiring.ts).
  * Nothing here lists a particular table, secret, function or route: add one to the manifest and it
  * gets its infrastructure. One construct per concern lives in lib/constructs/:
- *   tables.ts                    DynamoDB tables            (wiring `tables`)
- *   secrets.ts                   Secrets Manager secrets    (wiring `secrets`)
- *   function-with-log-group.ts   Lambda functions           (wiring `functions`)
- *   http-api.ts                  HTTP API and its routes    (wiring `routes`, `defaultRoute`)
+ *   tables.ts                    DynamoDB tables (wiring `tables`)
+ *   secrets.ts                   Secrets Manager secrets (wiring `secrets`)
+ *   function-with-log-group.ts   Lambda functions, bound to their tables, secrets and the queues they
+ *                                send to (wiring `functions`: `tables`, `secrets`, `sends`)
+ *   http-api.ts                  HTTP API and its routes (wiring `routes`, `defaultRoute`)
+ *   queues.ts                    SQS queues with their dead-letter queues, consumers' event sources
+ *                                and alarms (wiring `queues`)
+ *   schedules.ts                 EventBridge Scheduler schedules with their retries, dead-letter
+ *                                queues and alarms (wiring `schedules`)
+ *   monitoring.ts                alarms on every function's Errors and on the HTTP API's 5xx rate
+ *   alarms.ts                    the SNS topic every alarm notifies (context `alarmEmail` subscribes)
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
+import { AlarmTopic } from './constructs/alarms';
 import { FunctionWithLogGroup } from './constructs/function-with-log-group';
 import { CreditlinkHttpApi } from './constructs/http-api';
+import { Monitoring } from './constructs/monitoring';
+import { Queues } from './constructs/queues';
+import { Schedules } from './constructs/schedules';
 import { Secrets } from './constructs/secrets';
 import { Tables } from './constructs/tables';
 import {
@@ -30,12 +41,20 @@ export interface CreditlinkStackProps extends StackProps {
    * the HTTP API's own endpoint.
    */
   readonly publicBaseUrl?: string;
+  /**
+   * An e-mail address subscribed to the alarm topic. Defaults to the context value `alarmEmail`
+   * (`cdk deploy -c alarmEmail=ops@example.com`); without one, subscribe to the topic yourself.
+   */
+  readonly alarmEmail?: string;
 }
 
 export class CreditlinkStack extends Stack {
   readonly tables: Tables;
   readonly secrets: Secrets;
   readonly api: CreditlinkHttpApi;
+  readonly alarms: AlarmTopic;
+  readonly queues: Queues;
+  readonly schedules: Schedules;
   private readonly functionsByKey = new Map<FunctionKey, FunctionWithLogGroup>();
 
   constructor(scope: Construct, id: string, props: CreditlinkStackProps = {}) {
@@ -43,6 +62,10 @@ export class CreditlinkStack extends Stack {
     this.tables = new Tables(this, 'Tables');
     this.secrets = new Secrets(this, 'Secrets');
     this.api = new CreditlinkHttpApi(this, 'Api');
+    this.alarms = new AlarmTopic(this, 'Alarms', {
+      email: props.alarmEmail ?? contextEmail(this, 'alarmEmail'),
+    });
+    this.queues = new Queues(this, 'Queues', { alarms: this.alarms });
 
     const publicBaseUrl = props.publicBaseUrl ?? contextUrl(this, 'publicBaseUrl') ?? this.api.endpoint;
     for (const [key, spec] of Object.entries(functionSpecs) as Array<[FunctionKey, FunctionSpec]>) {
@@ -55,10 +78,21 @@ export class CreditlinkStack extends Stack {
         fn.bindTable(this.tables.get(table), access);
       }
       for (const secret of spec.secrets) fn.bindSecret(this.secrets.get(secret));
+      for (const queue of spec.sends ?? []) fn.bindQueue(this.queues.get(queue));
       this.functionsByKey.set(key, fn);
     }
 
     this.api.addRoutes(routes, defaultRoute, (key) => this.function(key));
+    this.queues.addConsumers((key) => this.function(key));
+    this.schedules = new Schedules(this, 'Schedules', {
+      alarms: this.alarms,
+      fnOf: (key) => this.function(key),
+    });
+    new Monitoring(this, 'Monitoring', {
+      alarms: this.alarms,
+      functions: [...this.functionsByKey],
+      api: this.api,
+    });
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the HTTP API (short links, webhooks, /admin).',
@@ -71,6 +105,10 @@ export class CreditlinkStack extends Stack {
         `--query "Stacks[0].Outputs[?OutputKey=='AdminTokenSecretArn'].OutputValue" --output text)" ` +
         '--query SecretString --output text',
       value: this.secrets.get('adminToken').secret.secretArn,
+    });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      description: 'SNS topic that every alarm notifies: subscribe an e-mail, chat or paging endpoint to it.',
+      value: this.alarms.topic.topicArn,
     });
   }
 
@@ -95,4 +133,13 @@ function contextUrl(scope: Construct, name: string): string | undefined {
   }
   // Links are built as `${PUBLIC_BASE_URL}/${code}`.
   return value.replace(/\/+$/, '');
+}
+
+function contextEmail(scope: Construct, name: string): string | undefined {
+  const value: unknown = scope.node.tryGetContext(name);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
+    throw new Error(`Context value ${name} must be an e-mail address, got ${JSON.stringify(value)}.`);
+  }
+  return value;
 }

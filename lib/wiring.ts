@@ -465,6 +465,18 @@ export const schedules = {
 } as const satisfies Record<string, ScheduleSpec>;
 export type ScheduleKey = keyof typeof schedules;
 
+/**
+ * What a scheduled function receives, from EventBridge Scheduler in AWS and from the local timers:
+ * not a `ScheduledEvent`, but this input, with the time the run was scheduled for (the same on every
+ * retry), so a job never depends on when it actually ran.
+ */
+export interface ScheduleInvocation {
+  /** The key of the schedule in the wiring manifest. */
+  schedule: ScheduleKey;
+  /** ISO 8601 UTC time the run was scheduled for, e.g. `2026-12-01T00:00:00Z`. */
+  scheduledTime: string;
+}
+
 // ---------------------------------------------------------------- environment
 
 /** Environment variables a function receives for its tables, besides those of its secrets. */

@@ -12,6 +12,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { Access, FunctionSpec } from '../wiring';
+import type { EnvQueue } from './queues';
 import type { EnvSecret } from './secrets';
 import type { EnvTable } from './tables';
 
@@ -129,6 +130,16 @@ export class FunctionWithLogGroup extends NodejsFunction {
   bindSecret(binding: EnvSecret): this {
     this.addEnvironment(binding.idEnvVar, binding.secret.secretArn);
     binding.secret.grantRead(this);
+    return this;
+  }
+
+  /**
+   * Lets the function send to a queue: its URL in `queue.envVar`, and sqs:SendMessage (with
+   * GetQueueAttributes and GetQueueUrl) on that one queue. Consumers are bound by Queues.addConsumers.
+   */
+  bindQueue(binding: EnvQueue): this {
+    this.addEnvironment(binding.envVar, binding.queue.queueUrl);
+    binding.queue.grantSendMessages(this);
     return this;
   }
 

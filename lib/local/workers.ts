@@ -12,6 +12,8 @@ import {
   type QueueKey,
   type QueueSpec,
   queues,
+  type ScheduleInvocation,
+  type ScheduleKey,
   type ScheduleSpec,
   schedules,
 } from '../wiring';
@@ -53,7 +55,11 @@ export async function startWorkers(
         .filter(([, spec]) => spec.localEveryMs > 0)
         .map(([key, spec]) =>
           setInterval(() => {
-            invoke(spec.fn, { schedule: key }).catch(report(`Schedule ${key}`));
+            const invocation: ScheduleInvocation = {
+              schedule: key as ScheduleKey,
+              scheduledTime: new Date().toISOString(),
+            };
+            invoke(spec.fn, invocation).catch(report(`Schedule ${key}`));
           }, spec.localEveryMs),
         )
     : [];

@@ -89,7 +89,12 @@ describe('cdk-nag AwsSolutionsChecks', () => {
 
     test('only the expected kinds of finding are acknowledged', () => {
       const kinds = new Set(acknowledgements.map((a) => a.rule.replace(/\[.*$/, '')));
-      expect([...kinds].sort()).toEqual(['AwsSolutions-APIG4', 'AwsSolutions-IAM5', 'AwsSolutions-SMG4']);
+      expect([...kinds].sort()).toEqual([
+        'AwsSolutions-APIG4',
+        'AwsSolutions-IAM5',
+        'AwsSolutions-SMG4',
+        'AwsSolutions-SQS3',
+      ]);
     });
   });
 

@@ -11,6 +11,9 @@ import {
   type FunctionKey,
   type FunctionSpec,
   functions,
+  type QueueKey,
+  queueConsumers,
+  queues,
   routeKey,
   routes,
   type SecretKey,
@@ -20,24 +23,15 @@ import {
   tableEnv,
   tables,
 } from '../../lib/wiring';
+import { asArray, inspect } from './inspect';
 import { logicalId, removeSynthOutput, synthTemplate } from './synth';
-
-interface CfnResource {
-  Type: string;
-  Properties?: Record<string, unknown>;
-  DeletionPolicy?: string;
-  UpdateReplacePolicy?: string;
-}
-interface Statement {
-  Effect: string;
-  Action: string | string[];
-  Resource: unknown;
-}
 
 const { stack, template } = synthTemplate();
 afterAll(removeSynthOutput);
-const cfn = template.toJSON() as { Resources: Record<string, CfnResource>; Outputs: Record<string, unknown> };
-const resources = cfn.Resources;
+const { resource, props, ofType, functionId, environment, statementsOf, actionsOn } = inspect(
+  stack,
+  template,
+);
 
 const functionEntries = Object.entries(functions) as Array<[FunctionKey, FunctionSpec]>;
 const tableEntries = Object.entries(tables) as Array<[TableKey, TableSpec]>;
@@ -50,49 +44,7 @@ const WRITE_ACTIONS = [
   'dynamodb:BatchWriteItem',
 ];
 
-function resource(id: string): CfnResource {
-  const found = resources[id];
-  if (!found) throw new Error(`No resource ${id} in the template`);
-  return found;
-}
-function props(id: string): Record<string, unknown> {
-  return resource(id).Properties ?? {};
-}
-function ofType(type: string): Array<[string, CfnResource]> {
-  return Object.entries(resources).filter(([, r]) => r.Type === type);
-}
-const functionId = (key: FunctionKey) => logicalId(stack, stack.function(key));
 const apiId = logicalId(stack, stack.api.httpApi);
-
-function environment(key: FunctionKey): Record<string, unknown> {
-  const env = props(functionId(key)).Environment as { Variables: Record<string, unknown> } | undefined;
-  return env?.Variables ?? {};
-}
-
-/** Every IAM statement of the policies attached to a function's execution role. */
-function statementsOf(key: FunctionKey): Statement[] {
-  const role = props(functionId(key)).Role as { 'Fn::GetAtt': [string, string] };
-  const roleId = role['Fn::GetAtt'][0];
-  return ofType('AWS::IAM::Policy')
-    .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleId }]))
-    .flatMap(
-      ([, p]) => (p.Properties?.PolicyDocument as { Statement: Statement[] } | undefined)?.Statement ?? [],
-    );
-}
-
-const asArray = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
-/** Whether a policy resource (an ARN expression) points at the resource with this logical id. */
-const refersTo = (policyResource: unknown, id: string) => JSON.stringify(policyResource).includes(`"${id}"`);
-
-/** The actions a function's role allows on the resource with this logical id (or its sub-ARNs). */
-function actionsOn(key: FunctionKey, id: string): Set<string> {
-  const actions = new Set<string>();
-  for (const s of statementsOf(key)) {
-    if (s.Effect !== 'Allow') continue;
-    if (asArray(s.Resource).some((r) => refersTo(r, id))) for (const a of asArray(s.Action)) actions.add(a);
-  }
-  return actions;
-}
 
 describe('routes', () => {
   const routeResources = ofType('AWS::ApiGatewayV2::Route');
@@ -238,6 +190,27 @@ describe.each(functionEntries)('function %s', (key, spec) => {
     }
   });
 
+  test.each(Object.keys(queues) as QueueKey[])(
+    'gets the URL of the %s queue and may send to it only if it declares `sends`',
+    (queue) => {
+      const { id, envVar, deadLetter } = queues[queue];
+      const sends = (spec.sends ?? []).includes(queue);
+      const onQueue = actionsOn(key, id);
+      if (sends) {
+        expect(environment(key)[envVar]).toEqual({ Ref: id });
+        expect(onQueue).toContain('sqs:SendMessage');
+      } else {
+        expect(environment(key)).not.toHaveProperty(envVar);
+        expect(onQueue).not.toContain('sqs:SendMessage');
+      }
+      // Only the consumer reads the queue; nobody touches its dead-letter queue (SQS moves messages
+      // there itself; a redrive is an operator's job).
+      if (queueConsumers[queue] === key) expect(onQueue).toContain('sqs:DeleteMessage');
+      else for (const a of onQueue) expect(a).toMatch(/^sqs:(SendMessage|GetQueueAttributes|GetQueueUrl)$/);
+      expect([...actionsOn(key, deadLetter.id)]).toEqual([]);
+    },
+  );
+
   test.each(tableEntries)('has exactly the declared access to the %s table', (table, tspec) => {
     const access: Access | undefined = (spec.tables as Partial<Record<TableKey, Access>>)[table];
     const actions = actionsOn(key, tspec.id);
@@ -282,6 +255,18 @@ describe('least privilege, spelled out for the functions that matter most', () =
     expect(onConfig).not.toContain('dynamodb:UpdateItem');
     expect(actionsOn('redirect', tables.clicks.id)).toContain('dynamodb:PutItem');
     expect([...actionsOn('redirect', secrets.adminToken.id)]).toEqual([]);
+  });
+
+  test('attribution writes orders and the webhook inbox, and only reads clicks and config', () => {
+    for (const table of [tables.orders, tables.webhookInbox]) {
+      expect(actionsOn('attribution', table.id)).toContain('dynamodb:UpdateItem');
+      expect(actionsOn('attribution', table.id)).toContain('dynamodb:PutItem');
+    }
+    for (const table of [tables.clicks, tables.config]) {
+      const actions = actionsOn('attribution', table.id);
+      expect(actions).toContain('dynamodb:Query');
+      for (const w of WRITE_ACTIONS) expect(actions).not.toContain(w);
+    }
   });
 
   test('health only reads', () => {

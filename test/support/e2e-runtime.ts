@@ -16,6 +16,8 @@ import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 
 const repoRoot = resolve(__dirname, '..', '..');
+// The SDK's notice about Node.js 20 is noise in test output (the product sets the same).
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 const START_TIMEOUT_MS = 60_000;
 const STOP_TIMEOUT_MS = 20_000;
 
@@ -62,7 +64,11 @@ export function dynamoProcessesOf(dataDir: string): string[] {
   const ps = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
   return ps
     .split('\n')
-    .filter((line) => line.includes('DynamoDBLocal') && line.includes('java') && line.includes(dataDir));
+    .map((line) => line.trim())
+    .filter((line) => {
+      const [, command = ''] = line.split(/\s+/, 2);
+      return /(^|\/)java$/.test(command) && line.includes('DynamoDBLocal') && line.includes(dataDir);
+    });
 }
 
 const liveChildren = new Set<ChildProcess>();
@@ -86,16 +92,30 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   }
 }
 
-export async function startRuntime(
-  options: { dataDir?: string; adminToken?: string; port?: number } = {},
-): Promise<E2eRuntime> {
+export interface StartOptions {
+  dataDir?: string;
+  adminToken?: string;
+  port?: number;
+  /**
+   * `health` (the contract's readiness: `GET /healthz` answers 200) or `banner` (also wait until it
+   * has printed where it listens, i.e. start-up has run to its end). Default `banner`.
+   */
+  readyOn?: 'health' | 'banner';
+}
+
+export async function startRuntime(options: StartOptions = {}): Promise<E2eRuntime> {
   installExitHook();
   const dataDir = options.dataDir ?? newDataDir();
   const port = options.port ?? (await freePort());
   const adminToken = options.adminToken ?? `e2e-${Math.random().toString(36).slice(2)}-token`;
   const baseUrl = `http://127.0.0.1:${port}`;
 
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DATA_DIR: dataDir, ADMIN_TOKEN: adminToken };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    DATA_DIR: dataDir,
+    ADMIN_TOKEN: adminToken,
+  };
   delete env.HOST;
   for (const name of Object.keys(env)) if (name.startsWith('AWS_ENDPOINT_URL')) delete env[name];
 
@@ -106,12 +126,16 @@ export async function startRuntime(
     detached: true,
   });
   liveChildren.add(child);
+  // A child left running by a failed test must not keep Jest alive: the exit hook kills it.
+  child.unref();
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-64_000);
   };
-  child.stdout?.on('data', collect);
-  child.stderr?.on('data', collect);
+  for (const stream of [child.stdout, child.stderr]) {
+    stream?.on('data', collect);
+    (stream as { unref?: () => void } | null)?.unref?.();
+  }
 
   let exit: RuntimeExit | undefined;
   const exited = new Promise<RuntimeExit>((done) => {
@@ -154,7 +178,22 @@ export async function startRuntime(
   };
 
   try {
-    await waitForHealth(baseUrl, () => exit, () => output);
+    await waitForHealth(
+      baseUrl,
+      () => exit,
+      () => output,
+    );
+    // BUG (reported): lib/local/runtime.ts listens before the workers have started, and bin/local.ts
+    // installs its SIGTERM/SIGINT handlers only once start-up is over, so /healthz may answer 200
+    // while start-up is still running. The tests also wait for the start-up line (it names where it
+    // listens), so that only the lifecycle test about it sees the gap.
+    if ((options.readyOn ?? 'banner') === 'banner') {
+      await waitForOutput(
+        baseUrl,
+        () => exit,
+        () => output,
+      );
+    }
   } catch (err) {
     await stop('SIGKILL');
     throw err;
@@ -183,6 +222,20 @@ async function waitForHealth(
     await new Promise((r) => setTimeout(r, 100));
   }
   throw new Error(`npm start was not healthy within ${START_TIMEOUT_MS} ms (last: ${last}):\n${output()}`);
+}
+
+async function waitForOutput(
+  text: string,
+  exited: () => RuntimeExit | undefined,
+  output: () => string,
+): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT_MS;
+  while (!output().includes(text)) {
+    const gone = exited();
+    if (gone) throw new Error(`npm start exited during start-up (${JSON.stringify(gone)}):\n${output()}`);
+    if (Date.now() > deadline) throw new Error(`npm start never printed "${text}":\n${output()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 function isHealthy(text: string): boolean {
