@@ -24,6 +24,18 @@ import { clickPathSchema, clickViewSchema, redirectPathSchema } from '../functio
 import { healthSchema } from '../functions/common/schemas/health';
 import { orderPathSchema, orderViewSchema } from '../functions/common/schemas/orders';
 import {
+  payoutRunSchema,
+  payoutsQuerySchema,
+  startRunSchema,
+  statementPathSchema,
+} from '../functions/common/schemas/payouts';
+import {
+  putStorefrontSchema,
+  storefrontPagePathSchema,
+  storefrontPathSchema,
+  storefrontSchema,
+} from '../functions/common/schemas/storefronts';
+import {
   orderEventSchema,
   webhookAcceptedSchema,
   webhookPathSchema,
@@ -69,7 +81,11 @@ export const tables = {
     envVar: 'ORDERS_TABLE_NAME',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: [{ name: 'unpaidByInfluencer', partitionKey: 'unpaidFor', sortKey: 'eligibleAt' }],
+    indexes: [
+      { name: 'unpaidByInfluencer', partitionKey: 'unpaidFor', sortKey: 'eligibleAt' },
+      { name: 'byPayout', partitionKey: 'payoutId', sortKey: 'payoutSort' },
+      { name: 'payees', partitionKey: 'payeeShard', sortKey: 'influencerId' },
+    ],
     stream: 'NEW_AND_OLD_IMAGES',
     description:
       'One partition per order: its root item, refund events, credits per influencer and clawback adjustments.',
@@ -83,8 +99,38 @@ export const tables = {
     description:
       'Every accepted webhook by (merchant, webhook-id): de-duplication for 7 days, and the outbox of events not yet processed.',
   },
+  payouts: {
+    id: 'PayoutsTable',
+    envVar: 'PAYOUTS_TABLE_NAME',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [],
+    description:
+      'Payout runs by period: the run, a done marker per influencer job, the payouts; and the latest period.',
+  },
 } as const satisfies Record<string, TableSpec>;
 export type TableKey = keyof typeof tables;
+
+// ---------------------------------------------------------------- buckets
+
+export interface BucketSpec {
+  id: string;
+  description: string;
+  /** Holds the bucket name in AWS. */
+  envVar: string;
+  /** Holds a directory under DATA_DIR where the local runtime keeps the same objects. */
+  localDirEnvVar: string;
+}
+
+export const buckets = {
+  statements: {
+    id: 'StatementsBucket',
+    description: 'Payout statements (CSV), private and encrypted.',
+    envVar: 'STATEMENTS_BUCKET',
+    localDirEnvVar: 'STATEMENTS_DIR',
+  },
+} as const satisfies Record<string, BucketSpec>;
+export type BucketKey = keyof typeof buckets;
 
 // ---------------------------------------------------------------- secrets
 
@@ -119,6 +165,17 @@ export const queues = {
     maxBatchingWindowSeconds: 1,
     deadLetter: { id: 'OrdersDeadLetterQueue', retentionDays: 14 },
   },
+  payoutJobs: {
+    id: 'PayoutJobsQueue',
+    envVar: 'PAYOUT_JOBS_QUEUE_URL',
+    description: 'One job per influencer of a payout run.',
+    consumer: 'payoutWorker',
+    visibilityTimeoutSeconds: 720,
+    maxReceiveCount: 5,
+    batchSize: 5,
+    maxBatchingWindowSeconds: 0,
+    deadLetter: { id: 'PayoutJobsDeadLetterQueue', retentionDays: 14 },
+  },
 } as const satisfies Record<string, QueueSpec>;
 export type QueueKey = keyof typeof queues;
 
@@ -135,6 +192,7 @@ export interface FunctionSpec {
   tables: Partial<Record<TableKey, Access>>;
   /** Queues the function sends to (consumers are named on the queue). */
   sends?: QueueKey[];
+  buckets?: Partial<Record<BucketKey, Access>>;
   secrets: SecretKey[];
 }
 
@@ -172,6 +230,34 @@ export const functions = {
     tables: { config: 'RO', clicks: 'RO', orders: 'RW', webhookInbox: 'RW' },
     secrets: [],
   },
+  payouts: {
+    entry: 'functions/payouts/handler.ts',
+    description: 'Operator API for payout runs and statements.',
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { payouts: 'RW', orders: 'RO' },
+    sends: ['payoutJobs'],
+    buckets: { statements: 'RW' },
+    secrets: ['adminToken'],
+  },
+  payoutSchedule: {
+    entry: 'functions/payout-schedule/handler.ts',
+    description: "Monthly: starts the payout run of the previous month (from Scheduler's scheduledTime).",
+    memoryMb: 512,
+    timeoutSeconds: 300,
+    tables: { payouts: 'RW', orders: 'RO' },
+    sends: ['payoutJobs'],
+    secrets: [],
+  },
+  payoutWorker: {
+    entry: 'functions/payout-worker/handler.ts',
+    description:
+      "Payout-jobs consumer: pays one influencer's due credits and clawbacks, or carries them over.",
+    memoryMb: 512,
+    timeoutSeconds: 120,
+    tables: { payouts: 'RW', orders: 'RW', config: 'RO' },
+    secrets: [],
+  },
   outboxRedrive: {
     entry: 'functions/outbox-redrive/handler.ts',
     description: 'Re-queues accepted webhooks whose processing has not been recorded (the outbox).',
@@ -195,6 +281,15 @@ export const functions = {
     memoryMb: 256,
     timeoutSeconds: 5,
     tables: {},
+    secrets: [],
+  },
+  storefront: {
+    entry: 'functions/storefront/handler.ts',
+    description: 'GET/HEAD /s/{handle}: the curated storefront page; writes one view event per counted view.',
+    memoryMb: 512,
+    timeoutSeconds: 5,
+    // View events are items of the clicks table, whose stream feeds the reports (repos/storefronts.ts).
+    tables: { config: 'RO', clicks: 'RW' },
     secrets: [],
   },
   notFound: {
@@ -435,6 +530,106 @@ export const routes: RouteSpec[] = [
       404: { description: 'No order.created was ever accepted for this order.' },
     },
   },
+  {
+    method: 'GET',
+    path: '/s/{handle}',
+    fn: 'storefront',
+    auth: 'public',
+    summary: 'A curated storefront page (HTML); every item links through its short link',
+    params: storefrontPagePathSchema,
+    responses: {
+      200: { description: 'The page (Cache-Control: public, max-age=60; ETag).', contentType: 'text/html' },
+      304: { description: 'The page has not changed since the ETag in If-None-Match.' },
+      404: { description: 'Unknown handle: an HTML page.', contentType: 'text/html' },
+    },
+  },
+  {
+    method: 'HEAD',
+    path: '/s/{handle}',
+    fn: 'storefront',
+    auth: 'public',
+    summary: 'Check a storefront page without counting a view',
+    params: storefrontPagePathSchema,
+    responses: {
+      200: { description: 'The page exists.' },
+      304: { description: 'The page has not changed since the ETag in If-None-Match.' },
+      404: { description: 'Unknown handle.' },
+    },
+  },
+  {
+    method: 'PUT',
+    path: '/admin/storefronts/{handle}',
+    fn: 'admin',
+    auth: 'admin',
+    summary: "Create or replace a storefront (at most 100 items, each one of the influencer's links)",
+    params: storefrontPathSchema,
+    body: putStorefrontSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The storefront with its public URL.', schema: storefrontSchema },
+      404: { description: 'Unknown influencer.' },
+      409: { description: 'The handle belongs to another influencer.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/storefronts/{handle}',
+    fn: 'admin',
+    auth: 'admin',
+    summary: 'Read a storefront',
+    params: storefrontPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The storefront.', schema: storefrontSchema },
+      404: { description: 'Unknown handle.' },
+    },
+  },
+  {
+    method: 'POST',
+    path: '/admin/payouts/runs',
+    fn: 'payouts',
+    auth: 'admin',
+    summary: 'Run the payouts of a period (idempotent: a period that ran returns its stored result)',
+    body: startRunSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The run, complete.', schema: payoutRunSchema },
+      202: {
+        description: 'The run is still going (large runs): read it with GET /admin/payouts.',
+        schema: payoutRunSchema,
+      },
+      409: { description: 'A later period has already run.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/payouts',
+    fn: 'payouts',
+    auth: 'admin',
+    summary: 'A payout run and its payouts',
+    query: payoutsQuerySchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The run.', schema: payoutRunSchema },
+      404: { description: 'That period never ran.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/payouts/{influencerId}/{period}/statement.csv',
+    fn: 'payouts',
+    auth: 'admin',
+    summary: "CSV statement of an influencer's payable payouts of a period",
+    params: statementPathSchema,
+    responses: {
+      ...adminErrors,
+      200: {
+        description: 'order_id, merchant_id, order_time, currency, credit, adjustments, total.',
+        contentType: 'text/csv',
+      },
+      404: { description: 'No payable payout for this influencer and period.' },
+    },
+  },
 ];
 
 /** Requests that match no route go here (API Gateway's `$default` route). */
@@ -452,6 +647,8 @@ export interface ScheduleSpec {
   expression: string;
   /** How often the local runtime runs it (`npm start`); 0 turns it off. */
   localEveryMs: number;
+  /** Environment variable that overrides `localEveryMs` (0 turns it off). */
+  localEveryEnvVar?: string;
 }
 
 export const schedules = {
@@ -461,6 +658,15 @@ export const schedules = {
     description: 'Re-queue accepted webhooks that were not processed (lost messages).',
     expression: 'rate(5 minutes)',
     localEveryMs: 30_000,
+  },
+  monthlyPayouts: {
+    id: 'MonthlyPayoutsSchedule',
+    fn: 'payoutSchedule',
+    description: 'On the 1st of each month (UTC), pay the previous month.',
+    expression: 'cron(0 3 1 * ? *)',
+    // Locally an hourly pass (a period that ran returns its stored result, so repeating is harmless).
+    localEveryMs: 3_600_000,
+    localEveryEnvVar: 'PAYOUT_SCHEDULE_EVERY_MS',
   },
 } as const satisfies Record<string, ScheduleSpec>;
 export type ScheduleKey = keyof typeof schedules;

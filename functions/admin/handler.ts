@@ -12,6 +12,7 @@ import { createInfluencer, getInfluencer } from './influencers';
 import { createLink, getLink, updateLink } from './links';
 import { createMerchant, getMerchant, rotateSecret } from './merchants';
 import { getOrder } from './orders';
+import { storefrontActions } from './storefronts';
 
 type Action = (event: APIGatewayProxyEventV2, param: (name: string) => string) => Promise<HttpResult>;
 
@@ -26,6 +27,7 @@ const actions: Record<string, Action> = {
   'PATCH /admin/links/{code}': (e, p) => updateLink(e, p('code')),
   'GET /admin/clicks/{clickId}': (_, p) => getClick(p('clickId')),
   'GET /admin/orders/{merchantId}/{orderId}': (_, p) => getOrder(p('merchantId'), p('orderId')),
+  ...storefrontActions,
 };
 
 export const handler = httpHandler(async (event) => {

@@ -3,12 +3,10 @@
  * with partial failures, so one bad message is retried (and, after 5 receives, moved to the
  * dead-letter queue) without holding back the others.
  */
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import middy from '@middy/core';
-import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSRecord } from 'aws-lambda';
 import { requireEnv } from '../common/config/env';
 import { logger } from '../common/logger';
+import { sqsBatchHandler } from '../common/queue/batch';
 import { clickRepo } from '../common/repos/clicks';
 import { influencerRepo } from '../common/repos/influencers';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
@@ -30,9 +28,8 @@ const deps: Dependencies = {
   merchant: (merchantId) => merchantCache.get(merchantId, (id) => merchants.get(id)),
   inboxTable: requireEnv('WEBHOOK_INBOX_TABLE_NAME'),
   now: () => new Date(),
+  knownPayees: new Set(),
 };
-
-const processor = new BatchProcessor(EventType.SQS);
 
 /** The message as the ingest function wrote it; anything else is a poison message. */
 export function parseOrderMessage(body: string): OrderMessage {
@@ -66,8 +63,4 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = middy<SQSEvent, SQSBatchResponse>()
-  .use(injectLambdaContext(logger, { resetKeys: true }))
-  .handler(async (event, context) =>
-    processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false }),
-  );
+export const handler = sqsBatchHandler(handleRecord);

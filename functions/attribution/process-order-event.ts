@@ -35,6 +35,8 @@ export interface Dependencies {
   merchant: (merchantId: string) => Promise<Merchant | undefined>;
   inboxTable: string;
   now: () => Date;
+  /** Influencers already marked as payees by this instance (a marker is written once). */
+  knownPayees: Set<string>;
 }
 
 /** Attempts before the message is left for redelivery (the queue retries it later). */
@@ -53,7 +55,9 @@ export async function processOrderEvent(deps: Dependencies, message: OrderMessag
       } else {
         // The decision reads clicks; it does not change between attempts, so it is made once.
         decided ??= decide(deps, merchantId, event);
-        changes = creditNewOrder(deps, partition, message, event, await decided);
+        const decision = await decided;
+        await markPayees(deps, decision.attribution);
+        changes = creditNewOrder(deps, partition, message, event, decision);
       }
     } else {
       changes = applyRefund(deps, partition, message, event);
@@ -63,6 +67,16 @@ export async function processOrderEvent(deps: Dependencies, message: OrderMessag
   throw new Error(
     `Order ${merchantId}/${event.orderId} kept changing under us; leaving the message for a retry.`,
   );
+}
+
+/** Payouts find influencers through payee markers: one before an influencer's first credit. */
+async function markPayees(deps: Dependencies, attribution: AttributionDecision): Promise<void> {
+  if (attribution.kind !== 'credited') return;
+  for (const { influencerId } of attribution.shares) {
+    if (deps.knownPayees.has(influencerId)) continue;
+    await deps.orders.markPayee(influencerId);
+    deps.knownPayees.add(influencerId);
+  }
 }
 
 interface Decision {

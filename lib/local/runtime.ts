@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { DEFAULT_LOCAL_ADMIN_TOKEN } from '../../functions/common/config/secrets';
+import { buckets } from '../wiring';
 import { createApiServer } from './http-server';
 import { provisionLocal, startLocalStores, storesEnv } from './stores';
 import { startWorkers } from './workers';
@@ -50,6 +51,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       PUBLIC_BASE_URL: url,
       ADMIN_TOKEN: adminToken,
       MASTER_KEY: localMasterKey(dataDir),
+      ...localBucketEnv(dataDir),
     });
     server = createApiServer();
     await listen(server, options.port, options.host);
@@ -74,6 +76,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
     await stores.stop();
     throw err;
   }
+}
+
+/** Each bucket of the manifest is a directory under DATA_DIR locally. */
+export function localBucketEnv(dataDir: string): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(buckets).map(([key, spec]) => [spec.localDirEnvVar, join(dataDir, key)]),
+  );
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {

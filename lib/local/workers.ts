@@ -52,15 +52,16 @@ export async function startWorkers(
 
   const timers = runSchedules
     ? (Object.entries(schedules) as Array<[string, ScheduleSpec]>)
-        .filter(([, spec]) => spec.localEveryMs > 0)
-        .map(([key, spec]) =>
+        .map(([key, spec]) => [key, spec, localEvery(spec)] as const)
+        .filter(([, , every]) => every > 0)
+        .map(([key, spec, every]) =>
           setInterval(() => {
             const invocation: ScheduleInvocation = {
               schedule: key as ScheduleKey,
               scheduledTime: new Date().toISOString(),
             };
             invoke(spec.fn, invocation).catch(report(`Schedule ${key}`));
-          }, spec.localEveryMs),
+          }, every),
         )
     : [];
 
@@ -71,4 +72,14 @@ export async function startWorkers(
       client.destroy();
     },
   };
+}
+
+/** A schedule's local period, from its environment variable when set. */
+function localEvery(spec: ScheduleSpec): number {
+  const override = spec.localEveryEnvVar ? process.env[spec.localEveryEnvVar] : undefined;
+  if (override === undefined || override === '') return spec.localEveryMs;
+  const every = Number(override);
+  if (!Number.isSafeInteger(every) || every < 0)
+    throw new Error(`${spec.localEveryEnvVar} must be a whole number of ms.`);
+  return every;
 }

@@ -219,7 +219,7 @@ async function waitForHealth(
     } catch (err) {
       last = err instanceof Error ? err.message : String(err);
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await new Promise((r) => setTimeout(r, 20));
   }
   throw new Error(`npm start was not healthy within ${START_TIMEOUT_MS} ms (last: ${last}):\n${output()}`);
 }

@@ -4,6 +4,10 @@
  * handler modules are imported.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { localBucketEnv } from '../../lib/local/runtime';
 import { provisionLocal, storesEnv } from '../../lib/local/stores';
 
 export const TEST_ADMIN_TOKEN = 'test-admin-token';
@@ -25,6 +29,7 @@ export async function useTestStores(
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     MASTER_KEY: randomBytes(32).toString('base64url'),
     POWERTOOLS_LOG_LEVEL: 'ERROR',
+    ...localBucketEnv(mkdtempSync(join(tmpdir(), `creditlink-${name}-`))),
     ...extraEnv,
   });
   return { prefix, ...provisioned, dynamoEndpoint, sqsEndpoint };

@@ -7,9 +7,17 @@
  *   sk = CREDIT#<influencerId>        what the order owes an influencer, unpaid or paid;
  *   sk = ADJ#<influencerId>#<eventId> a clawback of a paid credit, dated by its refund.
  * Unpaid credits and adjustments carry `unpaidFor` (the influencer) and `eligibleAt`, which put them
- * in the sparse `unpaidByInfluencer` index that payouts read.
+ * in the sparse `unpaidByInfluencer` index that payouts read; once paid they carry `payoutId`, which
+ * puts them in the `byPayout` index that statements read. `PAYEE#<influencerId>` markers (index
+ * `payees`, sharded) list every influencer ever credited, so a payout run finds its work without a Scan.
  */
-import { QueryCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients/aws';
 import type { AttributionShare, UnattributedReason } from '../domain/attribution';
 import type { AttributionModel } from '../domain/attribution-models';
@@ -89,9 +97,31 @@ export interface OrderPartition {
 
 export const orderPk = (merchantId: string, orderId: string) => `ORDER#${merchantId}#${orderId}`;
 const ROOT = 'ROOT';
-const STRIP = new Set(['pk', 'sk', 'entity', 'unpaidFor']);
+const STRIP = new Set(['pk', 'sk', 'entity', 'unpaidFor', 'payoutSort']);
 const strip = (item: Record<string, unknown>) =>
   Object.fromEntries(Object.entries(item).filter(([k]) => !STRIP.has(k)));
+
+/** An unpaid credit or adjustment as the `unpaidByInfluencer` index returns it. */
+export interface UnpaidItem {
+  pk: string;
+  sk: string;
+  merchantId: string;
+  orderId: string;
+  influencerId: string;
+  currency: string;
+  amountMinor: number;
+  eligibleAt: string;
+  occurredAt: string;
+  kind: 'credit' | 'adjustment';
+}
+
+/** Payee markers are spread over this many index partitions, so no single one gets hot. */
+export const PAYEE_SHARDS = 16;
+const payeeShard = (influencerId: string) => {
+  let hash = 0;
+  for (const char of influencerId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
+  return `PAYEES#${hash % PAYEE_SHARDS}`;
+};
 
 export function orderRepo(tableName: string) {
   const key = (merchantId: string, orderId: string, sk: string) => ({ pk: orderPk(merchantId, orderId), sk });
@@ -234,6 +264,161 @@ export function orderRepo(tableName: string) {
           },
         },
       };
+    },
+
+    /**
+     * Marks an influencer as someone payouts must look at (the `payees` index). Written once per
+     * influencer and worker instance, outside the credit's transaction: a marker without credits
+     * is harmless, and a shared item in every transaction would make them conflict.
+     */
+    async markPayee(influencerId: string): Promise<void> {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName,
+          Item: {
+            pk: `PAYEE#${influencerId}`,
+            sk: 'PAYEE',
+            entity: 'payee',
+            influencerId,
+            payeeShard: payeeShard(influencerId),
+          },
+        }),
+      );
+    },
+
+    /** Every influencer that was ever credited, shard by shard, through the `payees` index. */
+    async *payees(): AsyncGenerator<string> {
+      for (let shard = 0; shard < PAYEE_SHARDS; shard++) {
+        let start: Record<string, unknown> | undefined;
+        do {
+          const out = await dynamo().send(
+            new QueryCommand({
+              TableName: tableName,
+              IndexName: 'payees',
+              KeyConditionExpression: 'payeeShard = :s',
+              ExpressionAttributeValues: { ':s': `PAYEES#${shard}` },
+              ExclusiveStartKey: start,
+            }),
+          );
+          for (const item of out.Items ?? []) yield String(item.influencerId);
+          start = out.LastEvaluatedKey;
+        } while (start);
+      }
+    },
+
+    /**
+     * One page of an influencer's unpaid credits and adjustments due at `cutoff` (index
+     * `unpaidByInfluencer`, `eligibleAt <= cutoff`; adjustments exactly at the cut-off are not due
+     * and are dropped here). The index is eventually consistent: callers confirm before paying.
+     */
+    async unpaidPage(influencerId: string, cutoffIso: string, start?: Record<string, unknown>, limit = 100) {
+      const out = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'unpaidByInfluencer',
+          KeyConditionExpression: 'unpaidFor = :i AND eligibleAt <= :cutoff',
+          ExpressionAttributeValues: { ':i': influencerId, ':cutoff': cutoffIso },
+          ExclusiveStartKey: start,
+          Limit: limit,
+        }),
+      );
+      const items: UnpaidItem[] = [];
+      for (const item of out.Items ?? []) {
+        const kind = String(item.sk).startsWith('ADJ#') ? 'adjustment' : 'credit';
+        if (kind === 'adjustment' && String(item.eligibleAt) >= cutoffIso) continue;
+        items.push({
+          pk: String(item.pk),
+          sk: String(item.sk),
+          merchantId: String(item.merchantId),
+          orderId: String(item.orderId),
+          influencerId: String(item.influencerId),
+          currency: String(item.currency),
+          amountMinor: Number(item.amountMinor),
+          eligibleAt: String(item.eligibleAt),
+          occurredAt: String(item.occurredAt),
+          kind,
+        });
+      }
+      return { items, next: out.LastEvaluatedKey };
+    },
+
+    /** The current status and amount of items, read consistently (the index may lag). */
+    async current(keys: Array<{ pk: string; sk: string }>) {
+      const found = new Map<string, { status: string; amountMinor: number }>();
+      let pending = keys;
+      while (pending.length) {
+        const out = await dynamo().send(
+          new BatchGetCommand({
+            RequestItems: {
+              [tableName]: {
+                Keys: pending.map(({ pk, sk }) => ({ pk, sk })),
+                ConsistentRead: true,
+                ProjectionExpression: 'pk, sk, #s, amountMinor',
+                ExpressionAttributeNames: { '#s': 'status' },
+              },
+            },
+          }),
+        );
+        for (const item of out.Responses?.[tableName] ?? []) {
+          found.set(`${item.pk}|${item.sk}`, {
+            status: String(item.status),
+            amountMinor: Number(item.amountMinor),
+          });
+        }
+        pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Array<{ pk: string; sk: string }>;
+      }
+      return found;
+    },
+
+    /** Marks one item paid by a payout, if it is still unpaid and still of the amount summed. */
+    markPaid(item: UnpaidItem, payoutId: string): TransactItem {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: { pk: item.pk, sk: item.sk },
+          UpdateExpression: 'SET #s = :paid, payoutId = :p, payoutSort = :sort REMOVE unpaidFor',
+          ConditionExpression: '#s = :unpaid AND amountMinor = :a',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':paid': 'paid',
+            ':unpaid': 'unpaid',
+            ':p': payoutId,
+            ':sort': `${item.merchantId}#${item.orderId}#${item.sk}`,
+            ':a': item.amountMinor,
+          },
+        },
+      };
+    },
+
+    /** The items a payout paid, grouped by order (index `byPayout`), a page at a time. */
+    async *paidBy(payoutId: string): AsyncGenerator<UnpaidItem> {
+      let start: Record<string, unknown> | undefined;
+      do {
+        const out = await dynamo().send(
+          new QueryCommand({
+            TableName: tableName,
+            IndexName: 'byPayout',
+            KeyConditionExpression: 'payoutId = :p',
+            ExpressionAttributeValues: { ':p': payoutId },
+            ExclusiveStartKey: start,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          yield {
+            pk: String(item.pk),
+            sk: String(item.sk),
+            merchantId: String(item.merchantId),
+            orderId: String(item.orderId),
+            influencerId: String(item.influencerId),
+            currency: String(item.currency),
+            amountMinor: Number(item.amountMinor),
+            eligibleAt: String(item.eligibleAt),
+            occurredAt: String(item.occurredAt),
+            kind: String(item.sk).startsWith('ADJ#') ? 'adjustment' : 'credit',
+          };
+        }
+        start = out.LastEvaluatedKey;
+      } while (start);
     },
 
     adjustmentPut(adjustment: StoredAdjustment): TransactItem {

@@ -1,0 +1,31 @@
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { logger } from '../logger';
+
+/**
+ * An SQS consumer with partial batch failures: each record is handled on its own, a failing one is
+ * logged and reported in `batchItemFailures` (so only it is retried, and after the queue's
+ * maxReceiveCount it moves to the dead-letter queue), the others are acknowledged.
+ */
+export function sqsBatchHandler(handleRecord: (record: SQSRecord) => Promise<void>) {
+  const processor = new BatchProcessor(EventType.SQS);
+  const logged = async (record: SQSRecord) => {
+    try {
+      await handleRecord(record);
+    } catch (err) {
+      logger.error('Message failed; it will be retried', {
+        messageId: record.messageId,
+        receiveCount: record.attributes.ApproximateReceiveCount,
+        error: err as Error,
+      });
+      throw err;
+    }
+  };
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .handler(async (event, context) =>
+      processPartialResponse(event, logged, processor, { context, throwOnFullBatchFailure: false }),
+    );
+}

@@ -1,0 +1,116 @@
+/**
+ * One influencer's part of a payout run (CONTRACT §8). Sums what is due at the cut-off per currency,
+ * decides payable or carried over against the influencer's minimum, and for a payable payout marks
+ * its items paid in bounded transactions, each of which also adds them to the payout: a payout's
+ * total is always exactly what it marked, and an item is marked by one payout only. A job that dies
+ * half way is simply run again: it resumes from what is still unpaid.
+ */
+import { payoutStatus, periodCutoffMs } from '../common/domain/payout';
+import type { InfluencerRepo } from '../common/repos/influencers';
+import { type OrderRepo, type TransactItem, transact, type UnpaidItem } from '../common/repos/orders';
+import { type PayoutRecord, type PayoutRepo, payoutIdOf } from '../common/repos/payouts';
+
+export interface PayDependencies {
+  payouts: PayoutRepo;
+  orders: OrderRepo;
+  influencers: InfluencerRepo;
+  /** Items per index page and per transaction (at most 99: one slot per payout is kept). */
+  pageSize?: number;
+}
+
+/** Payout minimum of an influencer that no longer exists: the contract's default. */
+const DEFAULT_MINIMUM_MINOR = 1000;
+
+export async function payInfluencer(
+  deps: PayDependencies,
+  period: string,
+  influencerId: string,
+): Promise<void> {
+  if (await deps.payouts.jobDone(period, influencerId)) return;
+  const cutoffIso = new Date(periodCutoffMs(period)).toISOString();
+  const pageSize = Math.min(deps.pageSize ?? 90, 90);
+  const minimum = (await deps.influencers.get(influencerId))?.payoutMinimumMinor ?? DEFAULT_MINIMUM_MINOR;
+
+  // 1. What is due, per currency (memory: one total per currency, never the items).
+  const totals = new Map<string, { amount: bigint; items: number }>();
+  let start: Record<string, unknown> | undefined;
+  do {
+    const page = await deps.orders.unpaidPage(influencerId, cutoffIso, start, pageSize);
+    for (const item of page.items) {
+      const total = totals.get(item.currency) ?? { amount: 0n, items: 0 };
+      total.amount += BigInt(item.amountMinor);
+      total.items += 1;
+      totals.set(item.currency, total);
+    }
+    start = page.next;
+  } while (start);
+
+  // 2. Decide each currency's payout once (an overlapping or resumed job finds it decided).
+  const existing = new Map((await deps.payouts.payouts(period, influencerId)).map((p) => [p.currency, p]));
+  for (const [currency, total] of totals) {
+    if (existing.has(currency)) continue;
+    const amountMinor = Number(total.amount);
+    const payout: PayoutRecord = {
+      period,
+      influencerId,
+      currency,
+      payoutId: payoutIdOf(period, influencerId, currency),
+      status: payoutStatus(amountMinor, minimum),
+      state: payoutStatus(amountMinor, minimum) === 'payable' ? 'marking' : 'done',
+      amountMinor,
+      items: total.items,
+      markedMinor: 0,
+      markedItems: 0,
+    };
+    await deps.payouts.createPayout(payout);
+  }
+  const decided = await deps.payouts.payouts(period, influencerId);
+  const marking = new Map(decided.filter((p) => p.state === 'marking').map((p) => [p.currency, p]));
+
+  // 3. Mark the items of payable payouts paid, a page at a time.
+  if (marking.size > 0) {
+    start = undefined;
+    do {
+      const page = await deps.orders.unpaidPage(influencerId, cutoffIso, start, pageSize);
+      await markPage(deps, page.items, marking);
+      start = page.next;
+    } while (start);
+    for (const payout of marking.values()) await deps.payouts.finish(payout);
+  }
+
+  await transact(deps.payouts.jobDoneItems(period, influencerId));
+  await deps.payouts.completeIfDone(period);
+}
+
+/** Marks the still-unpaid items of a page, with their payouts' progress, in one transaction. */
+async function markPage(deps: PayDependencies, items: UnpaidItem[], marking: Map<string, PayoutRecord>) {
+  const candidates = items.filter((item) => marking.has(item.currency));
+  if (candidates.length === 0) return;
+  for (let attempt = 0; attempt < 3; attempt++) {
+    // The index lags the table: pay each item only if it is unpaid right now, at its current amount.
+    const current = await deps.orders.current(candidates);
+    const payable = candidates.flatMap((item) => {
+      const now = current.get(`${item.pk}|${item.sk}`);
+      return now?.status === 'unpaid' ? [{ ...item, amountMinor: now.amountMinor }] : [];
+    });
+    if (payable.length === 0) return;
+    const writes: TransactItem[] = [];
+    const byCurrency = new Map<string, { amount: number; items: number }>();
+    for (const item of payable) {
+      const payout = marking.get(item.currency);
+      if (!payout) continue;
+      writes.push(deps.orders.markPaid(item, payout.payoutId));
+      const sum = byCurrency.get(item.currency) ?? { amount: 0, items: 0 };
+      sum.amount += item.amountMinor;
+      sum.items += 1;
+      byCurrency.set(item.currency, sum);
+    }
+    for (const [currency, sum] of byCurrency) {
+      const payout = marking.get(currency);
+      if (payout) writes.push(deps.payouts.progress(payout, sum.amount, sum.items));
+    }
+    if (await transact(writes)) return;
+    // Something changed between the read and the write (a refund, an overlapping run): read again.
+  }
+  throw new Error('Payout items kept changing under the run; the job will be retried.');
+}

@@ -1,0 +1,13 @@
+import { requireEnv } from '../common/config/env';
+import { orderRepo } from '../common/repos/orders';
+import { payoutRepo } from '../common/repos/payouts';
+import type { RunDependencies } from './start-run';
+
+/** What starting a run needs, from the function's configuration. */
+export function payoutRunDependencies(): RunDependencies {
+  return {
+    payouts: payoutRepo(requireEnv('PAYOUTS_TABLE_NAME')),
+    orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
+    jobsQueueUrl: requireEnv('PAYOUT_JOBS_QUEUE_URL'),
+  };
+}
