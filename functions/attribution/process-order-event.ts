@@ -239,6 +239,7 @@ function applyRefund(
         eventId: adjustment.eventId,
         amountMinor: adjustment.amountMinor,
         occurredAt: adjustment.occurredAt,
+        orderOccurredAt: root.occurredAt ?? adjustment.occurredAt,
         eligibleAt: adjustment.occurredAt,
         status: 'unpaid',
       }),

@@ -1,6 +1,6 @@
 /** Consumer of the payout-jobs queue: one message, one influencer of one run (partial batch failures). */
 import type { SQSRecord } from 'aws-lambda';
-import { requireEnv } from '../common/config/env';
+import { intEnv, requireEnv } from '../common/config/env';
 import { isPeriod } from '../common/domain/payout';
 import { sqsBatchHandler } from '../common/queue/batch';
 import { influencerRepo } from '../common/repos/influencers';
@@ -13,6 +13,7 @@ const deps: PayDependencies = {
   payouts: payoutRepo(requireEnv('PAYOUTS_TABLE_NAME')),
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
   influencers: influencerRepo(requireEnv('CONFIG_TABLE_NAME')),
+  pageSize: intEnv('PAYOUT_PAGE_SIZE', 90),
 };
 
 async function handleRecord(record: SQSRecord): Promise<void> {

@@ -102,7 +102,7 @@ async function statement(event: APIGatewayProxyEventV2) {
     for (const payout of payable) {
       let count = 0;
       for await (const item of deps.orders.paidBy(payout.payoutId)) {
-        items.push(item);
+        items.push({ ...item, occurredAt: item.orderOccurredAt });
         count++;
       }
       if (count !== payout.items) {

@@ -34,6 +34,7 @@ export function httpEvent(input: EventInput): APIGatewayProxyEventV2 {
     routeKey,
     rawPath: input.path ?? input.route,
     rawQueryString: input.query ?? '',
+    ...(input.query ? { queryStringParameters: Object.fromEntries(new URLSearchParams(input.query)) } : {}),
     cookies: input.cookies,
     headers,
     pathParameters: input.pathParameters,

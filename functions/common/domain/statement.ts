@@ -5,6 +5,7 @@
 export interface StatementItem {
   merchantId: string;
   orderId: string;
+  /** The order's time. */
   occurredAt: string;
   currency: string;
   kind: 'credit' | 'adjustment';
@@ -32,12 +33,9 @@ export function statementCsv(items: Iterable<StatementItem>): string {
   for (const item of items) {
     const key = JSON.stringify([item.merchantId, item.orderId, item.currency]);
     const row = orders.get(key) ?? { item, credit: 0, adjustments: 0, time: '' };
-    if (item.kind === 'credit') {
-      row.credit += item.amountMinor;
-      row.time = item.occurredAt;
-    } else {
-      row.adjustments += item.amountMinor;
-    }
+    row.time = item.occurredAt;
+    if (item.kind === 'credit') row.credit += item.amountMinor;
+    else row.adjustments += item.amountMinor;
     orders.set(key, row);
   }
   const rows = [...orders.values()].sort(

@@ -17,10 +17,11 @@
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
+  type BatchGetCommandOutput,
   GetCommand,
   QueryCommand,
-  type TransactWriteCommandInput,
   TransactWriteCommand,
+  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients/aws';
@@ -102,7 +103,7 @@ export function counterRepo(tableName: string) {
         let keys: Array<Record<string, unknown>> | undefined = rest.slice(i, i + 100).map(markerKey);
         for (let attempt = 0; keys && keys.length > 0; attempt++) {
           if (attempt > 0) await backoff(attempt);
-          const page = await dynamo().send(
+          const page: BatchGetCommandOutput = await dynamo().send(
             new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
           );
           for (const item of page.Responses?.[tableName] ?? []) addRecords(applied, item);
@@ -201,4 +202,6 @@ function addRecords(applied: Set<string>, marker: Record<string, unknown>): void
 }
 
 const backoff = (attempt: number) =>
-  new Promise((resolve) => setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)));
+  new Promise((resolve) =>
+    setTimeout(resolve, Math.min(1000, 25 * 2 ** attempt) * (0.5 + Math.random() / 2)),
+  );

@@ -82,7 +82,10 @@ export interface StoredAdjustment {
   currency: string;
   eventId: string;
   amountMinor: number;
+  /** The refund's time: a clawback is dated by it. */
   occurredAt: string;
+  /** The order's own time, for statements. */
+  orderOccurredAt: string;
   eligibleAt: string;
   status: 'unpaid' | 'paid';
   payoutId?: string;
@@ -111,7 +114,8 @@ export interface UnpaidItem {
   currency: string;
   amountMinor: number;
   eligibleAt: string;
-  occurredAt: string;
+  /** The order's time (for an adjustment, the time of the order it corrects). */
+  orderOccurredAt: string;
   kind: 'credit' | 'adjustment';
 }
 
@@ -335,7 +339,7 @@ export function orderRepo(tableName: string) {
           currency: String(item.currency),
           amountMinor: Number(item.amountMinor),
           eligibleAt: String(item.eligibleAt),
-          occurredAt: String(item.occurredAt),
+          orderOccurredAt: String(item.orderOccurredAt ?? item.occurredAt),
           kind,
         });
       }
@@ -413,7 +417,7 @@ export function orderRepo(tableName: string) {
             currency: String(item.currency),
             amountMinor: Number(item.amountMinor),
             eligibleAt: String(item.eligibleAt),
-            occurredAt: String(item.occurredAt),
+            orderOccurredAt: String(item.orderOccurredAt ?? item.occurredAt),
             kind: String(item.sk).startsWith('ADJ#') ? 'adjustment' : 'credit',
           };
         }
