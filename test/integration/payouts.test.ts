@@ -99,7 +99,7 @@ beforeAll(async () => {
   const aws = await import('../../functions/common/clients/aws');
   let markings = 0;
   aws.dynamo().middlewareStack.add(
-    (next, ctx) => async (args) => {
+    (next) => async (args) => {
       const input = (
         args as { input?: { TransactItems?: Array<{ Update?: { UpdateExpression?: string } }> } }
       ).input;
