@@ -3,34 +3,21 @@
  * configure it; SIGINT or SIGTERM stops everything it started.
  */
 import { JAVA_MISSING, javaAvailable } from '../lib/local/dynamodb-local';
-import { startLocalRuntime } from '../lib/local/runtime';
+import { type LocalRuntime, startLocalRuntime } from '../lib/local/runtime';
 import { LOCAL_AWS_ENV } from '../lib/local/stores';
 
 Object.assign(process.env, LOCAL_AWS_ENV);
 
 async function main() {
   const started = Date.now();
-  if (!javaAvailable()) {
-    console.error(JAVA_MISSING);
-    process.exit(1);
-  }
-  const runtime = await startLocalRuntime({
-    port: Number(process.env.PORT ?? 3000),
-    host: process.env.HOST ?? '127.0.0.1',
-    dataDir: process.env.DATA_DIR ?? '.data',
-    adminToken: process.env.ADMIN_TOKEN,
-  });
-  console.log(
-    `creditlink is running at ${runtime.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
-  );
-  console.log(`  admin token:     ${runtime.adminToken}`);
-  console.log(`  DynamoDB Local:  ${runtime.dynamoEndpoint}   SQS emulator: ${runtime.sqsEndpoint}`);
-  console.log(`  data directory:  ${process.env.DATA_DIR ?? '.data'}`);
-  console.log(`  try:             curl ${runtime.url}/healthz`);
-
+  // Signals are handled from the first moment: one that arrives during start-up stops the runtime
+  // as soon as it is up, so nothing it started is left behind.
+  let runtime: LocalRuntime | undefined;
+  let stopSignal: string | undefined;
   let stopping = false;
   const stop = (signal: string) => {
-    if (stopping) return;
+    stopSignal ??= signal;
+    if (!runtime || stopping) return;
     stopping = true;
     console.log(`${signal} received: stopping…`);
     runtime.stop().then(
@@ -43,6 +30,28 @@ async function main() {
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));
+
+  if (!javaAvailable()) {
+    console.error(JAVA_MISSING);
+    process.exit(1);
+  }
+  runtime = await startLocalRuntime({
+    port: Number(process.env.PORT ?? 3000),
+    host: process.env.HOST ?? '127.0.0.1',
+    dataDir: process.env.DATA_DIR ?? '.data',
+    adminToken: process.env.ADMIN_TOKEN,
+  });
+  if (stopSignal) {
+    stop(stopSignal);
+    return;
+  }
+  console.log(
+    `creditlink is running at ${runtime.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
+  );
+  console.log(`  admin token:     ${runtime.adminToken}`);
+  console.log(`  DynamoDB Local:  ${runtime.dynamoEndpoint}   SQS emulator: ${runtime.sqsEndpoint}`);
+  console.log(`  data directory:  ${process.env.DATA_DIR ?? '.data'}`);
+  console.log(`  try:             curl ${runtime.url}/healthz`);
 }
 
 main().catch((err: unknown) => {

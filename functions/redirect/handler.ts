@@ -9,6 +9,7 @@ import { monotonicFactory } from 'ulid';
 import { intEnv, requireEnv } from '../common/config/env';
 import { keys } from '../common/config/keys';
 import { isValidCode } from '../common/domain/ids';
+import { pooledRandom } from '../common/domain/pooled-random';
 import {
   classifyUserAgent,
   hashIp,
@@ -16,6 +17,7 @@ import {
   newVisitorId,
   redirectLocation,
   referrerHost,
+  type UserAgentClass,
   utmOf,
   VISITOR_COOKIE,
   visitorCookie,
@@ -38,7 +40,26 @@ const merchants = merchantRepo(configTable);
 const clicks = clickRepo(clicksTable);
 const linkCache = new TtlCache<Link | undefined>(cacheTtlMs);
 const merchantCache = new TtlCache<Merchant | undefined>(cacheTtlMs);
-const nextClickId = monotonicFactory();
+const nextClickId = monotonicFactory(pooledRandom);
+
+/**
+ * Parsing a user agent is the costliest step of a redirect, and traffic repeats a small set of
+ * them: the classes of the last USER_AGENT_CACHE_SIZE distinct ones are kept.
+ */
+const USER_AGENT_CACHE_SIZE = 2000;
+const userAgentClasses = new Map<string, UserAgentClass>();
+function userAgentClass(userAgent: string | undefined): UserAgentClass {
+  const key = userAgent ?? '';
+  const hit = userAgentClasses.get(key);
+  if (hit) return hit;
+  const computed = classifyUserAgent(userAgent);
+  if (userAgentClasses.size >= USER_AGENT_CACHE_SIZE) {
+    const oldest = userAgentClasses.keys().next();
+    if (!oldest.done) userAgentClasses.delete(oldest.value);
+  }
+  userAgentClasses.set(key, computed);
+  return computed;
+}
 
 export const handler = httpHandler(async (event) => {
   const code = event.pathParameters?.code ?? '';
@@ -49,7 +70,7 @@ export const handler = httpHandler(async (event) => {
   const merchant = await merchantCache.get(link.merchantId, (id) => merchants.get(id));
   if (!merchant) return refusal(404, 'not_found', 'There is no link with this code.', wantsHtml);
 
-  const userAgent = classifyUserAgent(header(event, 'user-agent'));
+  const userAgent = userAgentClass(header(event, 'user-agent'));
   const query = event.rawQueryString;
 
   // HEAD shows where the link goes; it is not a click.

@@ -53,10 +53,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       MASTER_KEY: localMasterKey(dataDir),
       ...localBucketEnv(dataDir),
     });
-    server = createApiServer();
-    await listen(server, options.port, options.host);
-    const httpServer = server;
+    // Listening comes last: once /healthz answers, everything else is already running.
     const workers = await startWorkers(stores, provisioned, options.schedules ?? true);
+    server = createApiServer();
+    await listen(server, options.port, options.host).catch(async (err: unknown) => {
+      await workers.stop();
+      throw err;
+    });
+    const httpServer = server;
     return {
       url,
       adminToken,

@@ -2,7 +2,7 @@
  * The background half of the local runtime: a poller per queue of the wiring manifest calling its
  * consumer function, a timer per schedule calling its function, and, at start-up, the outbox
  * redrive (the SQS emulator keeps messages in memory, so whatever was queued before a restart is
- * queued again from the durable inbox).
+ * queued again from the durable inbox), and a poller per DynamoDB stream calling its consumer.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context } from 'aws-lambda';
@@ -15,17 +15,20 @@ import {
   type ScheduleInvocation,
   type ScheduleKey,
   type ScheduleSpec,
+  type StreamSpec,
   schedules,
+  streams,
 } from '../wiring';
 import { lambdaContext } from './api-gateway-event';
 import { loadHandler } from './http-server';
 import { startQueuePoller } from './queues';
+import { localCheckpointStore, type StreamLambda, startStreamPoller } from './streams';
 import { type LocalStores, type Provisioned, sdkLocal } from './stores';
 
 type Invocable = (event: unknown, context: Context) => Promise<unknown>;
 
 export async function startWorkers(
-  stores: Pick<LocalStores, 'sqsEndpoint'>,
+  stores: Pick<LocalStores, 'sqsEndpoint' | 'dynamoEndpoint'>,
   provisioned: Provisioned,
   runSchedules: boolean,
 ) {
@@ -50,6 +53,23 @@ export async function startWorkers(
     }),
   );
 
+  // Stream positions are kept beside the tables (so a restart resumes): `<prefix>-stream-checkpoints`.
+  const checkpoints = await localCheckpointStore(
+    stores.dynamoEndpoint,
+    provisioned.tables.counters.replace(/counters$/, 'stream-checkpoints'),
+  );
+  const streamPollers = (Object.entries(streams) as Array<[string, StreamSpec]>).map(([key, spec]) =>
+    startStreamPoller({
+      endpoint: stores.dynamoEndpoint,
+      tableName: provisioned.tables[spec.table],
+      spec,
+      handler: () => loadHandler<StreamLambda>(spec.consumer),
+      checkpoints,
+      onError: report(`Stream ${key}`),
+      onFailedBatch: (batch) => console.error(`Stream ${key}: a batch failed every retry and was skipped:`, batch),
+    }),
+  );
+
   const timers = runSchedules
     ? (Object.entries(schedules) as Array<[string, ScheduleSpec]>)
         .map(([key, spec]) => [key, spec, localEvery(spec)] as const)
@@ -68,7 +88,8 @@ export async function startWorkers(
   return {
     async stop() {
       for (const timer of timers) clearInterval(timer);
-      await Promise.all(pollers.map((p) => p.stop()));
+      await Promise.all([...pollers, ...streamPollers].map((p) => p.stop()));
+      checkpoints.close();
       client.destroy();
     },
   };

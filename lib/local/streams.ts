@@ -1,0 +1,365 @@
+/**
+ * The wiring manifest's DynamoDB streams on DynamoDB Local, read the way Lambda's event source
+ * mapping reads them: per shard, in order, parents before children, at most `batchSize` records at a
+ * time, filtered by `eventNames`, handed to the consumer's exported handler as a real
+ * `DynamoDBStreamEvent`. A batch reported in `batchItemFailures` is read again from the lowest
+ * failed sequence number (all of it if the handler throws); after `retryAttempts` retries its
+ * position is logged (the local stand-in for the on-failure queue) and skipped. There is no
+ * bisecting, as in the deployed mapping (lib/wiring.ts `StreamSpec`).
+ *
+ * An idle shard is read every `localPollIntervalMs`; a full batch is followed by the next at once.
+ * Where each shard was read to is kept in a small table of DynamoDB Local's own, so `npm start` on
+ * the same DATA_DIR resumes where it stopped instead of replaying the stream.
+ */
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  GetItemCommand,
+  PutItemCommand,
+  ResourceInUseException,
+  ResourceNotFoundException,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DescribeStreamCommand,
+  DynamoDBStreamsClient,
+  ExpiredIteratorException,
+  GetRecordsCommand,
+  type GetRecordsCommandOutput,
+  GetShardIteratorCommand,
+  type _Record as StreamsRecord,
+  TrimmedDataAccessException,
+} from '@aws-sdk/client-dynamodb-streams';
+import type {
+  AttributeValue,
+  Context,
+  DynamoDBBatchResponse,
+  DynamoDBRecord,
+  DynamoDBStreamEvent,
+} from 'aws-lambda';
+import { functions, type StreamSpec } from '../wiring';
+import { lambdaContext } from './api-gateway-event';
+import { sdkLocal } from './stores';
+
+export type StreamLambda = (
+  event: DynamoDBStreamEvent,
+  context: Context,
+) => Promise<DynamoDBBatchResponse | undefined>;
+
+export interface StreamPoller {
+  stop(): Promise<void>;
+}
+
+/** Where a shard has been read to: every record up to and including `sequenceNumber` is done. */
+export interface CheckpointStore {
+  get(shardKey: string): Promise<string | undefined>;
+  put(shardKey: string, sequenceNumber: string): Promise<void>;
+}
+
+export interface FailedBatch {
+  streamArn: string;
+  shardId: string;
+  firstSequenceNumber: string;
+  lastSequenceNumber: string;
+  size: number;
+}
+
+/** How often the shard list is read again to find shards that DynamoDB Local opened since. */
+const SHARD_REFRESH_MS = 10_000;
+
+interface ShardState {
+  id: string;
+  parentId?: string;
+  iterator?: string;
+  /** The last sequence number handled (counted, or skipped after its retries). */
+  checkpoint?: string;
+  /** Retries of the batch that starts at `retryFrom`. */
+  retries: number;
+  retryFrom?: string;
+  finished: boolean;
+}
+
+export function startStreamPoller(input: {
+  endpoint: string;
+  tableName: string;
+  spec: StreamSpec;
+  handler: () => Promise<StreamLambda>;
+  checkpoints?: CheckpointStore;
+  onError?: (err: unknown) => void;
+  onFailedBatch?: (batch: FailedBatch) => void;
+}): StreamPoller {
+  const { spec } = input;
+  const dynamo = new DynamoDBClient({ endpoint: input.endpoint, ...sdkLocal() });
+  const client = new DynamoDBStreamsClient({ endpoint: input.endpoint, ...sdkLocal() });
+  const consumer = spec.consumer;
+  const accepted = spec.eventNames ? new Set<string>(spec.eventNames) : undefined;
+  const shards = new Map<string, ShardState>();
+  let running = true;
+  let wake: (() => void) | undefined;
+  const sleep = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+
+  async function streamArnOf(): Promise<string> {
+    for (;;) {
+      const out = await dynamo.send(new DescribeTableCommand({ TableName: input.tableName }));
+      const arn = out.Table?.LatestStreamArn;
+      if (arn) return arn;
+      if (!running) throw new Error('stopped');
+      await sleep(spec.localPollIntervalMs);
+    }
+  }
+
+  async function refreshShards(streamArn: string): Promise<void> {
+    let start: string | undefined;
+    do {
+      const out = await client.send(
+        new DescribeStreamCommand({ StreamArn: streamArn, ExclusiveStartShardId: start }),
+      );
+      for (const shard of out.StreamDescription?.Shards ?? []) {
+        if (!shard.ShardId || shards.has(shard.ShardId)) continue;
+        const checkpoint = await input.checkpoints?.get(`${streamArn}#${shard.ShardId}`);
+        shards.set(shard.ShardId, {
+          id: shard.ShardId,
+          ...(shard.ParentShardId ? { parentId: shard.ParentShardId } : {}),
+          ...(checkpoint ? { checkpoint } : {}),
+          retries: 0,
+          finished: false,
+        });
+      }
+      start = out.StreamDescription?.LastEvaluatedShardId;
+    } while (start);
+  }
+
+  /** A shard is read once its parent is finished (or is no longer in the stream). */
+  const ready = (shard: ShardState) => {
+    if (shard.finished) return false;
+    const parent = shard.parentId ? shards.get(shard.parentId) : undefined;
+    return !parent || parent.finished;
+  };
+
+  async function iteratorOf(streamArn: string, shard: ShardState, discoveredLate: boolean): Promise<string> {
+    const position = shard.retryFrom
+      ? { ShardIteratorType: 'AT_SEQUENCE_NUMBER' as const, SequenceNumber: shard.retryFrom }
+      : shard.checkpoint
+        ? { ShardIteratorType: 'AFTER_SEQUENCE_NUMBER' as const, SequenceNumber: shard.checkpoint }
+        : {
+            // A shard that appears while running holds only new records: read it whole.
+            ShardIteratorType:
+              spec.startingPosition === 'LATEST' && !discoveredLate
+                ? ('LATEST' as const)
+                : ('TRIM_HORIZON' as const),
+          };
+    const out = await client.send(
+      new GetShardIteratorCommand({ StreamArn: streamArn, ShardId: shard.id, ...position }),
+    );
+    if (!out.ShardIterator) throw new Error(`No iterator for shard ${shard.id}`);
+    return out.ShardIterator;
+  }
+
+  async function invoke(records: DynamoDBRecord[]): Promise<string | undefined> {
+    const event: DynamoDBStreamEvent = { Records: records };
+    try {
+      const handler = await input.handler();
+      const response = await handler(event, lambdaContext(consumer, functions[consumer].timeoutSeconds));
+      // Like Lambda: the lowest reported sequence number is where the retry starts.
+      const failed = (response?.batchItemFailures ?? [])
+        .map((f) => f.itemIdentifier)
+        .filter((id) => records.some((r) => r.dynamodb?.SequenceNumber === id));
+      return failed.sort(compareSequenceNumbers)[0];
+    } catch (err) {
+      input.onError?.(err);
+      return records[0]?.dynamodb?.SequenceNumber;
+    }
+  }
+
+  /** Reads one batch of a shard and hands it over; true when more records are waiting. */
+  async function pollShard(streamArn: string, shard: ShardState, discoveredLate: boolean): Promise<boolean> {
+    shard.iterator ??= await iteratorOf(streamArn, shard, discoveredLate);
+    let out: GetRecordsCommandOutput;
+    try {
+      out = await client.send(
+        new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: spec.batchSize }),
+      );
+    } catch (err) {
+      if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
+        shard.iterator = undefined;
+        return true;
+      }
+      throw err;
+    }
+    const raw = out.Records ?? [];
+    const last = raw[raw.length - 1]?.dynamodb?.SequenceNumber;
+    const records = raw
+      .filter((r) => !accepted || (r.eventName !== undefined && accepted.has(r.eventName)))
+      .map((r) => toLambdaRecord(r, streamArn));
+
+    const failedAt = records.length > 0 ? await invoke(records) : undefined;
+    if (failedAt === undefined) {
+      shard.retries = 0;
+      shard.retryFrom = undefined;
+      shard.iterator = out.NextShardIterator;
+      if (last) await advance(streamArn, shard, last);
+    } else {
+      const firstFailed = records.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
+      const done = records[firstFailed - 1]?.dynamodb?.SequenceNumber;
+      if (done) await advance(streamArn, shard, done);
+      shard.retries = shard.retryFrom === failedAt ? shard.retries + 1 : 1;
+      shard.retryFrom = failedAt;
+      shard.iterator = undefined;
+      if (shard.retries > spec.retryAttempts) {
+        const batch = records.slice(Math.max(0, firstFailed));
+        input.onFailedBatch?.({
+          streamArn,
+          shardId: shard.id,
+          firstSequenceNumber: failedAt,
+          lastSequenceNumber: last ?? failedAt,
+          size: batch.length,
+        });
+        shard.retries = 0;
+        shard.retryFrom = undefined;
+        if (last) await advance(streamArn, shard, last);
+        shard.iterator = out.NextShardIterator;
+      } else {
+        // Lambda retries at once; a short pause keeps a failing store from being hammered.
+        await sleep(Math.min(5_000, 100 * 2 ** shard.retries));
+      }
+    }
+    if (shard.iterator === undefined && failedAt === undefined) shard.finished = true;
+    return raw.length >= spec.batchSize || (failedAt !== undefined && shard.retryFrom !== undefined);
+  }
+
+  async function advance(streamArn: string, shard: ShardState, sequenceNumber: string) {
+    shard.checkpoint = sequenceNumber;
+    await input.checkpoints?.put(`${streamArn}#${shard.id}`, sequenceNumber);
+  }
+
+  const loop = (async () => {
+    let streamArn: string;
+    try {
+      streamArn = await streamArnOf();
+      await refreshShards(streamArn);
+    } catch (err) {
+      if (running) input.onError?.(err);
+      return;
+    }
+    const known = new Set(shards.keys());
+    let refreshedAt = Date.now();
+    while (running) {
+      let more = false;
+      try {
+        if (Date.now() - refreshedAt > SHARD_REFRESH_MS || [...shards.values()].every((s) => s.finished)) {
+          await refreshShards(streamArn);
+          refreshedAt = Date.now();
+        }
+        for (const shard of [...shards.values()].filter(ready)) {
+          if (!running) break;
+          if (await pollShard(streamArn, shard, !known.has(shard.id))) more = true;
+        }
+      } catch (err) {
+        if (!running) break;
+        input.onError?.(err);
+      }
+      if (!more && running) await sleep(spec.localPollIntervalMs);
+    }
+  })();
+
+  return {
+    async stop() {
+      running = false;
+      wake?.();
+      await loop;
+      dynamo.destroy();
+      client.destroy();
+    },
+  };
+}
+
+/** Sequence numbers are decimal strings of varying length: compare them as numbers. */
+export function compareSequenceNumbers(a: string, b: string): number {
+  const x = a.replace(/^0+(?=\d)/, '');
+  const y = b.replace(/^0+(?=\d)/, '');
+  if (x.length !== y.length) return x.length - y.length;
+  return x < y ? -1 : x > y ? 1 : 0;
+}
+
+/** A record as the Streams API returns it, in the shape Lambda delivers it (JSON attribute values). */
+export function toLambdaRecord(record: StreamsRecord, streamArn: string): DynamoDBRecord {
+  const stream = record.dynamodb;
+  const created = stream?.ApproximateCreationDateTime;
+  return {
+    eventID: record.eventID,
+    eventName: record.eventName,
+    eventVersion: record.eventVersion,
+    eventSource: 'aws:dynamodb',
+    awsRegion: record.awsRegion,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ...(created ? { ApproximateCreationDateTime: Math.floor(created.getTime() / 1000) } : {}),
+      ...(stream?.Keys ? { Keys: wireImage(stream.Keys) } : {}),
+      ...(stream?.NewImage ? { NewImage: wireImage(stream.NewImage) } : {}),
+      ...(stream?.OldImage ? { OldImage: wireImage(stream.OldImage) } : {}),
+      SequenceNumber: stream?.SequenceNumber,
+      SizeBytes: stream?.SizeBytes,
+      StreamViewType: stream?.StreamViewType,
+    },
+    ...(record.userIdentity ? { userIdentity: { ...record.userIdentity } } : {}),
+  };
+}
+
+/** The SDK's attribute values (binary as bytes) in Lambda's JSON form (binary as base64). */
+function wireImage(image: object): Record<string, AttributeValue> {
+  return JSON.parse(
+    JSON.stringify(image, (_key, value: unknown) =>
+      value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
+    ),
+  ) as Record<string, AttributeValue>;
+}
+
+/**
+ * Checkpoints in a table of DynamoDB Local (created when missing): it lives in the same data
+ * directory as the tables whose streams it tracks, so both survive a restart together.
+ */
+export async function localCheckpointStore(endpoint: string, tableName: string) {
+  const client = new DynamoDBClient({ endpoint, ...sdkLocal() });
+  try {
+    await client.send(new DescribeTableCommand({ TableName: tableName }));
+  } catch (err) {
+    if (!(err instanceof ResourceNotFoundException)) throw err;
+    try {
+      await client.send(
+        new CreateTableCommand({
+          TableName: tableName,
+          BillingMode: 'PAY_PER_REQUEST',
+          AttributeDefinitions: [{ AttributeName: 'shard', AttributeType: 'S' }],
+          KeySchema: [{ AttributeName: 'shard', KeyType: 'HASH' }],
+        }),
+      );
+    } catch (createErr) {
+      if (!(createErr instanceof ResourceInUseException)) throw createErr;
+    }
+  }
+  const store: CheckpointStore & { close(): void } = {
+    async get(shard) {
+      const out = await client.send(
+        new GetItemCommand({ TableName: tableName, Key: { shard: { S: shard } }, ConsistentRead: true }),
+      );
+      return out.Item?.sequenceNumber?.S;
+    },
+    async put(shard, sequenceNumber) {
+      await client.send(
+        new PutItemCommand({
+          TableName: tableName,
+          Item: { shard: { S: shard }, sequenceNumber: { S: sequenceNumber } },
+        }),
+      );
+    },
+    close: () => client.destroy(),
+  };
+  return store;
+}
