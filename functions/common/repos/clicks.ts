@@ -35,9 +35,10 @@ export function clickRepo(tableName: string) {
       await dynamo().send(new PutCommand({ TableName: tableName, Item: click }));
     },
 
+    /** A redirect's click; other events kept in the table (storefront views carry a `kind`) are not clicks. */
     async get(clickId: string): Promise<Click | undefined> {
       const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: { clickId } }));
-      return out.Item as Click | undefined;
+      return out.Item && out.Item.kind === undefined ? (out.Item as Click) : undefined;
     },
 
     /** A visitor's clicks with ids between two bounds (inclusive), oldest first, every page read. */
