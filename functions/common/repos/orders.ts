@@ -119,6 +119,22 @@ export interface UnpaidItem {
   kind: 'credit' | 'adjustment';
 }
 
+/** A credit or adjustment as payouts see it (from either payout index). */
+function toPayableItem(item: Record<string, unknown>): UnpaidItem {
+  return {
+    pk: String(item.pk),
+    sk: String(item.sk),
+    merchantId: String(item.merchantId),
+    orderId: String(item.orderId),
+    influencerId: String(item.influencerId),
+    currency: String(item.currency),
+    amountMinor: Number(item.amountMinor),
+    eligibleAt: String(item.eligibleAt),
+    orderOccurredAt: String(item.orderOccurredAt ?? item.occurredAt),
+    kind: String(item.sk).startsWith('ADJ#') ? 'adjustment' : 'credit',
+  };
+}
+
 /** Payee markers are spread over this many index partitions, so no single one gets hot. */
 export const PAYEE_SHARDS = 16;
 const payeeShard = (influencerId: string) => {
@@ -326,23 +342,9 @@ export function orderRepo(tableName: string) {
           Limit: limit,
         }),
       );
-      const items: UnpaidItem[] = [];
-      for (const item of out.Items ?? []) {
-        const kind = String(item.sk).startsWith('ADJ#') ? 'adjustment' : 'credit';
-        if (kind === 'adjustment' && String(item.eligibleAt) >= cutoffIso) continue;
-        items.push({
-          pk: String(item.pk),
-          sk: String(item.sk),
-          merchantId: String(item.merchantId),
-          orderId: String(item.orderId),
-          influencerId: String(item.influencerId),
-          currency: String(item.currency),
-          amountMinor: Number(item.amountMinor),
-          eligibleAt: String(item.eligibleAt),
-          orderOccurredAt: String(item.orderOccurredAt ?? item.occurredAt),
-          kind,
-        });
-      }
+      const items = (out.Items ?? [])
+        .map(toPayableItem)
+        .filter((item) => item.kind === 'credit' || item.eligibleAt < cutoffIso);
       return { items, next: out.LastEvaluatedKey };
     },
 
@@ -407,20 +409,7 @@ export function orderRepo(tableName: string) {
             ExclusiveStartKey: start,
           }),
         );
-        for (const item of out.Items ?? []) {
-          yield {
-            pk: String(item.pk),
-            sk: String(item.sk),
-            merchantId: String(item.merchantId),
-            orderId: String(item.orderId),
-            influencerId: String(item.influencerId),
-            currency: String(item.currency),
-            amountMinor: Number(item.amountMinor),
-            eligibleAt: String(item.eligibleAt),
-            orderOccurredAt: String(item.orderOccurredAt ?? item.occurredAt),
-            kind: String(item.sk).startsWith('ADJ#') ? 'adjustment' : 'credit',
-          };
-        }
+        for (const item of out.Items ?? []) yield toPayableItem(item);
         start = out.LastEvaluatedKey;
       } while (start);
     },
