@@ -255,3 +255,49 @@ export async function pollUntil<T>(
     await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
+
+/** CONTRACT §5 `GET /admin/orders/{merchantId}/{orderId}` (plus the evidence issue 3 asks for). */
+export const attributionSchema = z.looseObject({
+  influencerId: z.string(),
+  clickId: z.string().optional(),
+  weightBps: z.int().min(0).max(10_000),
+  commissionMinor: z.int(),
+  status: z.enum(['unpaid', 'paid']),
+  method: z.string(),
+  clickAgeSeconds: z.int().min(0).optional(),
+});
+
+export const orderViewSchema = z.looseObject({
+  orderId: z.string(),
+  status: z.enum(['pending', 'credited', 'unattributed']),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  amountMinor: z.int(),
+  commissionMinor: z.int(),
+  attributions: z.array(attributionSchema),
+  unattributedReason: z.enum(['no_click', 'unknown_click', 'expired', 'bot', 'other_merchant']).optional(),
+  /** Not fixed by the contract: the clawbacks of paid credits (§7), shown by the product's view. */
+  adjustments: z
+    .array(z.looseObject({ influencerId: z.string(), amountMinor: z.int(), status: z.string() }))
+    .optional(),
+});
+export type OrderView = z.output<typeof orderViewSchema>;
+
+/** CONTRACT §4: the answer to an accepted (or repeated) webhook. */
+export const webhookAcceptedSchema = z.looseObject({
+  status: z.enum(['accepted', 'duplicate']),
+  webhookId: z.string().optional(),
+});
+
+/** CONTRACT §5, §8: a payout run. */
+export const payoutSchema = z.looseObject({
+  influencerId: z.string(),
+  currency: z.string().regex(/^[A-Z]{3}$/),
+  amountMinor: z.int(),
+  items: z.int().min(0),
+  status: z.enum(['payable', 'carried_over']),
+});
+export const payoutRunSchema = z.looseObject({
+  period: z.string().regex(/^\d{4}-\d{2}$/),
+  payouts: z.array(payoutSchema),
+});
+export type PayoutRunView = z.output<typeof payoutRunSchema>;

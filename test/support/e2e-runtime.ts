@@ -40,6 +40,11 @@ export interface E2eRuntime {
   dynamoEndpoint(): string | undefined;
   /** Sends `signal` and waits for the child (and its DynamoDB Local) to be gone. Idempotent. */
   stop(signal?: NodeJS.Signals): Promise<RuntimeExit>;
+  /**
+   * `kill -9` of the whole process group (a crash: no handler runs), then waits for the child's exit
+   * and for its DynamoDB Local to be gone, so the same DATA_DIR can be started again.
+   */
+  crash(): Promise<RuntimeExit>;
 }
 
 /** A TCP port that was free on loopback a moment ago. */
@@ -101,6 +106,11 @@ export interface StartOptions {
    * has printed where it listens, i.e. start-up has run to its end). Default `banner`.
    */
   readyOn?: 'health' | 'banner';
+  /**
+   * Extra environment for the child. By default the local monthly payout timer is off
+   * (`PAYOUT_SCHEDULE_EVERY_MS=0`), so that only a test starts a payout run.
+   */
+  env?: Record<string, string>;
 }
 
 export async function startRuntime(options: StartOptions = {}): Promise<E2eRuntime> {
@@ -115,6 +125,8 @@ export async function startRuntime(options: StartOptions = {}): Promise<E2eRunti
     PORT: String(port),
     DATA_DIR: dataDir,
     ADMIN_TOKEN: adminToken,
+    PAYOUT_SCHEDULE_EVERY_MS: '0',
+    ...options.env,
   };
   delete env.HOST;
   for (const name of Object.keys(env)) if (name.startsWith('AWS_ENDPOINT_URL')) delete env[name];
@@ -166,6 +178,17 @@ export async function startRuntime(options: StartOptions = {}): Promise<E2eRunti
     return stopping;
   };
 
+  const crash = async (): Promise<RuntimeExit> => {
+    killGroup(child, 'SIGKILL');
+    const result = await stop('SIGKILL');
+    // DynamoDB Local runs in a group of its own behind a guard that stops it once we are gone.
+    const deadline = Date.now() + STOP_TIMEOUT_MS;
+    while (dynamoProcessesOf(dataDir).length > 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    return result;
+  };
+
   const runtime: E2eRuntime = {
     baseUrl,
     port,
@@ -175,6 +198,7 @@ export async function startRuntime(options: StartOptions = {}): Promise<E2eRunti
     output: () => output,
     dynamoEndpoint: () => /DynamoDB Local:\s+(http:\/\/\S+)/.exec(output)?.[1],
     stop,
+    crash,
   };
 
   try {
