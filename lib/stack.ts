@@ -3,12 +3,16 @@
  * Nothing here lists a particular table, secret, function or route: add one to the manifest and it
  * gets its infrastructure. One construct per concern lives in lib/constructs/:
  *   tables.ts                    DynamoDB tables (wiring `tables`)
+ *   buckets.ts                   S3 buckets and their access-log bucket (wiring `buckets`)
  *   secrets.ts                   Secrets Manager secrets (wiring `secrets`)
- *   function-with-log-group.ts   Lambda functions, bound to their tables, secrets and the queues they
- *                                send to (wiring `functions`: `tables`, `secrets`, `sends`)
+ *   function-with-log-group.ts   Lambda functions, bound to their tables, secrets, buckets and the
+ *                                queues they send to (wiring `functions`: `tables`, `secrets`,
+ *                                `buckets`, `sends`)
  *   http-api.ts                  HTTP API and its routes (wiring `routes`, `defaultRoute`)
  *   queues.ts                    SQS queues with their dead-letter queues, consumers' event sources
  *                                and alarms (wiring `queues`)
+ *   streams.ts                   DynamoDB stream event sources with their on-failure queues and
+ *                                alarms (wiring `streams`)
  *   schedules.ts                 EventBridge Scheduler schedules with their retries, dead-letter
  *                                queues and alarms (wiring `schedules`)
  *   monitoring.ts                alarms on every function's Errors and on the HTTP API's 5xx rate
@@ -17,15 +21,18 @@
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarms';
+import { Buckets } from './constructs/buckets';
 import { FunctionWithLogGroup } from './constructs/function-with-log-group';
 import { CreditlinkHttpApi } from './constructs/http-api';
 import { Monitoring } from './constructs/monitoring';
 import { Queues } from './constructs/queues';
 import { Schedules } from './constructs/schedules';
 import { Secrets } from './constructs/secrets';
+import { Streams } from './constructs/streams';
 import { Tables } from './constructs/tables';
 import {
   type Access,
+  type BucketKey,
   defaultRoute,
   type FunctionKey,
   type FunctionSpec,
@@ -50,16 +57,19 @@ export interface CreditlinkStackProps extends StackProps {
 
 export class CreditlinkStack extends Stack {
   readonly tables: Tables;
+  readonly buckets: Buckets;
   readonly secrets: Secrets;
   readonly api: CreditlinkHttpApi;
   readonly alarms: AlarmTopic;
   readonly queues: Queues;
   readonly schedules: Schedules;
+  readonly streams: Streams;
   private readonly functionsByKey = new Map<FunctionKey, FunctionWithLogGroup>();
 
   constructor(scope: Construct, id: string, props: CreditlinkStackProps = {}) {
     super(scope, id, props);
     this.tables = new Tables(this, 'Tables');
+    this.buckets = new Buckets(this, 'Buckets');
     this.secrets = new Secrets(this, 'Secrets');
     this.api = new CreditlinkHttpApi(this, 'Api');
     this.alarms = new AlarmTopic(this, 'Alarms', {
@@ -78,12 +88,20 @@ export class CreditlinkStack extends Stack {
         fn.bindTable(this.tables.get(table), access);
       }
       for (const secret of spec.secrets) fn.bindSecret(this.secrets.get(secret));
+      for (const [bucket, access] of Object.entries(spec.buckets ?? {}) as Array<[BucketKey, Access]>) {
+        fn.bindBucket(this.buckets.get(bucket), access);
+      }
       for (const queue of spec.sends ?? []) fn.bindQueue(this.queues.get(queue));
       this.functionsByKey.set(key, fn);
     }
 
     this.api.addRoutes(routes, defaultRoute, (key) => this.function(key));
     this.queues.addConsumers((key) => this.function(key));
+    this.streams = new Streams(this, 'Streams', {
+      alarms: this.alarms,
+      tables: this.tables,
+      fnOf: (key) => this.function(key),
+    });
     this.schedules = new Schedules(this, 'Schedules', {
       alarms: this.alarms,
       fnOf: (key) => this.function(key),

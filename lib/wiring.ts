@@ -30,6 +30,11 @@ import {
   statementPathSchema,
 } from '../functions/common/schemas/payouts';
 import {
+  influencerReportSchema,
+  merchantReportSchema,
+  reportQuerySchema,
+} from '../functions/common/schemas/reports';
+import {
   putStorefrontSchema,
   storefrontPagePathSchema,
   storefrontPathSchema,
@@ -107,6 +112,17 @@ export const tables = {
     indexes: [],
     description:
       'Payout runs by period: the run, a done marker per influencer job, the payouts; and the latest period.',
+  },
+  counters: {
+    id: 'CountersTable',
+    envVar: 'COUNTERS_TABLE_NAME',
+    partitionKey: 'pk',
+    sortKey: 'sk',
+    indexes: [],
+    // Only the aggregator's markers expire (3 days); counter items are kept.
+    ttlAttribute: 'expiresAt',
+    description:
+      'Report counters per UTC day (influencer, link, merchant, merchant × influencer), built from the clicks and orders streams; and the markers of the stream records already counted.',
   },
 } as const satisfies Record<string, TableSpec>;
 export type TableKey = keyof typeof tables;
@@ -207,7 +223,7 @@ export const functions = {
   },
   admin: {
     entry: 'functions/admin/handler.ts',
-    description: 'Operator API for merchants, influencers, links and clicks.',
+    description: 'Operator API for merchants, influencers, links, clicks, orders and storefronts.',
     memoryMb: 512,
     timeoutSeconds: 10,
     tables: { config: 'RW', clicks: 'RO', orders: 'RO' },
@@ -292,6 +308,25 @@ export const functions = {
     tables: { config: 'RO', clicks: 'RW' },
     secrets: [],
   },
+  aggregator: {
+    entry: 'functions/aggregator/handler.ts',
+    description:
+      'Clicks and orders stream consumer: keeps the per-day report counters, each record counted once.',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    // clicks and orders: the link of an attributed click, the day of a clawback's order.
+    tables: { counters: 'RW', clicks: 'RO', orders: 'RO' },
+    secrets: [],
+  },
+  reports: {
+    entry: 'functions/reports/handler.ts',
+    description:
+      "Operator API for ROI reports: an influencer's or a merchant's figures over days, JSON or CSV.",
+    memoryMb: 512,
+    timeoutSeconds: 29,
+    tables: { counters: 'RO', config: 'RO' },
+    secrets: ['adminToken'],
+  },
   notFound: {
     entry: 'functions/not-found/handler.ts',
     description: 'Any request that matches no route: a 404 in the contract error shape.',
@@ -307,6 +342,82 @@ export type FunctionKey = keyof typeof functions;
 export const queueConsumers: { [Q in QueueKey]: FunctionKey } = Object.fromEntries(
   Object.entries(queues).map(([key, spec]) => [key, spec.consumer]),
 ) as { [Q in QueueKey]: (typeof queues)[Q]['consumer'] };
+
+// ---------------------------------------------------------------- streams
+
+export type StreamEventName = 'INSERT' | 'MODIFY' | 'REMOVE';
+
+/**
+ * A table's DynamoDB stream feeding a function (an event source mapping in AWS, a poller locally,
+ * lib/local/streams.ts). The consumer answers with partial batch responses.
+ */
+export interface StreamSpec {
+  /** Logical id prefix of the stream's resources (its on-failure queue and alarms). */
+  id: string;
+  /** The table whose stream is read; it must declare a `stream` view. */
+  table: TableKey;
+  consumer: FunctionKey;
+  description: string;
+  /** TRIM_HORIZON: a new consumer starts with the oldest record still kept, so nothing is missed. */
+  startingPosition: 'TRIM_HORIZON' | 'LATEST';
+  batchSize: number;
+  maxBatchingWindowSeconds: number;
+  /** Retries of a failing batch before its position is sent to the on-failure queue and skipped. */
+  retryAttempts: number;
+  /** Records older than this are skipped (and reported to the on-failure queue). */
+  maxRecordAgeSeconds: number;
+  /**
+   * Splitting a failing batch in two would start a retry in the middle of a batch; the aggregator's
+   * exactly-once proof (functions/aggregator/aggregate.ts) relies on retries starting only where a
+   * batch or a reported failure starts, so it is off, and the consumer skips unreadable records itself.
+   */
+  bisectBatchOnFunctionError: false;
+  /** One batch per shard at a time, in order: required by the same proof. */
+  parallelizationFactor: 1;
+  /** Only these kinds of change reach the consumer (all when absent). */
+  eventNames?: readonly StreamEventName[];
+  /** Where the position of a batch that failed every retry goes (an alarmed SQS queue). */
+  onFailure: { id: string; retentionDays: number };
+  /** How often the local poller reads an idle shard (at most 1 s: a click shows within 10 s). */
+  localPollIntervalMs: number;
+}
+
+export const streams = {
+  clicks: {
+    id: 'ClicksStream',
+    table: 'clicks',
+    consumer: 'aggregator',
+    description: 'Clicks and storefront views, counted per day for the reports.',
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 1,
+    retryAttempts: 10,
+    maxRecordAgeSeconds: 86_400,
+    bisectBatchOnFunctionError: false,
+    parallelizationFactor: 1,
+    // A click counts when it is written; TTL deletions a year later must not wake the function.
+    eventNames: ['INSERT'],
+    onFailure: { id: 'ClicksStreamFailures', retentionDays: 14 },
+    localPollIntervalMs: 500,
+  },
+  orders: {
+    id: 'OrdersStream',
+    table: 'orders',
+    consumer: 'aggregator',
+    description:
+      'Order roots, credits and clawbacks: orders, revenue and commission per day for the reports.',
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 1,
+    retryAttempts: 10,
+    maxRecordAgeSeconds: 86_400,
+    bisectBatchOnFunctionError: false,
+    parallelizationFactor: 1,
+    onFailure: { id: 'OrdersStreamFailures', retentionDays: 14 },
+    localPollIntervalMs: 500,
+  },
+} as const satisfies Record<string, StreamSpec>;
+export type StreamKey = keyof typeof streams;
 
 // ---------------------------------------------------------------- HTTP routes
 
@@ -628,6 +739,36 @@ export const routes: RouteSpec[] = [
         contentType: 'text/csv',
       },
       404: { description: 'No payable payout for this influencer and period.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/reports/influencers/{influencerId}',
+    fn: 'reports',
+    auth: 'admin',
+    summary:
+      "An influencer's clicks, visitors, storefront views and money per currency, with one row per link, over days (CSV with Accept: text/csv or format=csv)",
+    params: influencerPathSchema,
+    query: reportQuerySchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The report (or its CSV export).', schema: influencerReportSchema },
+      404: { description: 'Unknown influencer.' },
+    },
+  },
+  {
+    method: 'GET',
+    path: '/admin/reports/merchants/{merchantId}',
+    fn: 'reports',
+    auth: 'admin',
+    summary:
+      "A merchant's return on each influencer: clicks, orders, revenue, commission, conversion, EPC and return on spend over days (CSV with Accept: text/csv or format=csv)",
+    params: merchantPathSchema,
+    query: reportQuerySchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The report (or its CSV export).', schema: merchantReportSchema },
+      404: { description: 'Unknown merchant.' },
     },
   },
 ];

@@ -2,16 +2,17 @@
  * The one Lambda function construct every handler is deployed with, carrying the defaults in one
  * place: arm64, the newest Node.js runtime aws-cdk-lib knows, esbuild-minified bundle with source
  * maps, its own log group with a retention, X-Ray tracing, and a role that can do nothing until a
- * table or secret is bound to it.
+ * table, secret, queue or bucket is bound to it.
  */
 import * as path from 'node:path';
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import type { Access, FunctionSpec } from '../wiring';
+import type { EnvBucket } from './buckets';
 import type { EnvQueue } from './queues';
 import type { EnvSecret } from './secrets';
 import type { EnvTable } from './tables';
@@ -37,6 +38,15 @@ export function newestNodeRuntime(): Runtime {
   if (!newest) throw new Error('aws-cdk-lib offers no Node.js runtime.');
   return newest;
 }
+
+/**
+ * The object actions of each bucket access level. Writes add versions and never delete one (the
+ * buckets are versioned), so no function can destroy a stored object.
+ */
+export const BUCKET_OBJECT_ACTIONS: Readonly<Record<Access, readonly string[]>> = {
+  RO: ['s3:GetObject'],
+  RW: ['s3:GetObject', 's3:PutObject'],
+};
 
 export interface FunctionWithLogGroupProps {
   /** The function's key in the wiring manifest; it names the service in logs and traces. */
@@ -140,6 +150,32 @@ export class FunctionWithLogGroup extends NodejsFunction {
   bindQueue(binding: EnvQueue): this {
     this.addEnvironment(binding.envVar, binding.queue.queueUrl);
     binding.queue.grantSendMessages(this);
+    return this;
+  }
+
+  /**
+   * Gives the function a bucket: its name in `bucket.envVar`, and exactly the access the wiring
+   * manifest declares on that one bucket. Read-only unless asked otherwise. Spelled out instead of
+   * Bucket.grantRead/grantReadWrite, whose wildcards (s3:GetObject*, s3:List*, s3:DeleteObject*)
+   * would let a writer delete object versions and so defeat the versioning of financial records.
+   */
+  bindBucket(binding: EnvBucket, access: Access = 'RO'): this {
+    const { bucket } = binding;
+    this.addEnvironment(binding.envVar, bucket.bucketName);
+    // ListBucket makes GetObject of a missing key answer NoSuchKey (404) instead of AccessDenied
+    // (403), which the statement store relies on.
+    this.addToRolePolicy(new PolicyStatement({ actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }));
+    this.addToRolePolicy(
+      new PolicyStatement({
+        actions: [...BUCKET_OBJECT_ACTIONS[access]],
+        resources: [bucket.arnForObjects('*')],
+      }),
+    );
+    const bucketId = Stack.of(this).resolve((bucket.node.defaultChild as CfnResource).logicalId);
+    this.acknowledgeOnRole(
+      `AwsSolutions-IAM5[Resource::<${bucketId}.Arn>/*]`,
+      `Object keys are chosen at run time; the wildcard covers only the objects of ${bucketId}, with ${access === 'RW' ? 'GetObject and PutObject (no delete)' : 'GetObject only'}.`,
+    );
     return this;
   }
 

@@ -22,8 +22,8 @@ import {
 import { lambdaContext } from './api-gateway-event';
 import { loadHandler } from './http-server';
 import { startQueuePoller } from './queues';
-import { localCheckpointStore, type StreamLambda, startStreamPoller } from './streams';
 import { type LocalStores, type Provisioned, sdkLocal } from './stores';
+import { localCheckpointStore, type StreamLambda, startStreamPoller } from './streams';
 
 type Invocable = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -66,7 +66,8 @@ export async function startWorkers(
       handler: () => loadHandler<StreamLambda>(spec.consumer),
       checkpoints,
       onError: report(`Stream ${key}`),
-      onFailedBatch: (batch) => console.error(`Stream ${key}: a batch failed every retry and was skipped:`, batch),
+      onFailedBatch: (batch) =>
+        console.error(`Stream ${key}: a batch failed every retry and was skipped:`, batch),
     }),
   );
 

@@ -6,6 +6,7 @@
 import { Validations } from 'aws-cdk-lib';
 import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { BlockPublicAccess, Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import type { IConstruct } from 'constructs';
 import { buildApp, removeSynthOutput } from './synth';
@@ -105,6 +106,27 @@ describe('cdk-nag AwsSolutionsChecks', () => {
       },
     });
     expect(() => app.synth()).toThrow(/AwsSolutions-DDB3/);
+  });
+
+  test('a bucket that accepts plain HTTP fails synthesis', () => {
+    const { app } = buildApp({
+      beforeSynth: (stack) => {
+        new Bucket(stack, 'PlainHttp', {
+          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+          serverAccessLogsBucket: stack.buckets.accessLogs,
+        });
+      },
+    });
+    expect(() => app.synth()).toThrow(/AwsSolutions-S10/);
+  });
+
+  test('a bucket without server access logs fails synthesis', () => {
+    const { app } = buildApp({
+      beforeSynth: (stack) => {
+        new Bucket(stack, 'Unlogged', { blockPublicAccess: BlockPublicAccess.BLOCK_ALL, enforceSSL: true });
+      },
+    });
+    expect(() => app.synth()).toThrow(/AwsSolutions-S1\b/);
   });
 
   test('acknowledgements are per finding: a new wildcard action on an acknowledged role still fails', () => {

@@ -13,6 +13,7 @@ import {
   type QueueSpec,
   queueConsumers,
   queues,
+  streams,
 } from '../../lib/wiring';
 import { asArray, inspect, refersTo, type Statement, statementsIn } from './inspect';
 import { buildApp, logicalId, removeSynthOutput, synthTemplate } from './synth';
@@ -154,10 +155,57 @@ describe('the orders queue, spelled out', () => {
   });
 });
 
+describe('the payout jobs queue, spelled out', () => {
+  test('payouts and payoutSchedule can send to it, with its URL in PAYOUT_JOBS_QUEUE_URL', () => {
+    const jobs = queues.payoutJobs;
+    expect(rolesAllowedTo('sqs:SendMessage', jobs.id)).toEqual(
+      [roleOf('payouts'), roleOf('payoutSchedule')].sort(),
+    );
+    for (const key of ['payouts', 'payoutSchedule'] as const) {
+      const env = (props(functionId(key)).Environment as { Variables: Record<string, unknown> }).Variables;
+      expect(env.PAYOUT_JOBS_QUEUE_URL).toEqual({ Ref: 'PayoutJobsQueue' });
+    }
+  });
+
+  test('payoutWorker consumes it five jobs at a time without waiting, 720 s visibility (6 x its 120 s)', () => {
+    expect(props('PayoutJobsQueue')).toMatchObject({
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': ['PayoutJobsDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: 5,
+      },
+      VisibilityTimeout: 720,
+    });
+    expect(props('PayoutJobsDeadLetterQueue')).toMatchObject({ MessageRetentionPeriod: 14 * 86_400 });
+    expect(props(functionId('payoutWorker')).Timeout).toBe(120);
+    const mappings = ofType('AWS::Lambda::EventSourceMapping').filter(
+      ([, m]) =>
+        JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: functionId('payoutWorker') }),
+    );
+    expect(mappings.map(([, m]) => m.Properties)).toEqual([
+      {
+        EventSourceArn: { 'Fn::GetAtt': ['PayoutJobsQueue', 'Arn'] },
+        FunctionName: { Ref: functionId('payoutWorker') },
+        BatchSize: 5,
+        MaximumBatchingWindowInSeconds: 0,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+      },
+    ]);
+    for (const action of ['sqs:ReceiveMessage', 'sqs:DeleteMessage', 'sqs:ChangeMessageVisibility']) {
+      expect(rolesAllowedTo(action, 'PayoutJobsQueue')).toEqual([roleOf('payoutWorker')]);
+    }
+  });
+});
+
 describe('all queues', () => {
-  test("every queue in the template is a manifest queue, its dead-letter queue, or a schedule's", () => {
+  test("every queue in the template is a manifest queue, its dead-letter queue, a schedule's or a stream's", () => {
     const scheduleQueues = [...stack.schedules.all()].map(([, s]) => logicalId(stack, s.deadLetterQueue));
-    const expected = [...queueEntries.flatMap(([, s]) => [s.id, s.deadLetter.id]), ...scheduleQueues].sort();
+    // Each DynamoDB stream's on-failure destination (lib/constructs/streams.ts).
+    const streamQueues = Object.values(streams).map((s) => s.onFailure.id);
+    const expected = [
+      ...queueEntries.flatMap(([, s]) => [s.id, s.deadLetter.id]),
+      ...scheduleQueues,
+      ...streamQueues,
+    ].sort();
     expect(
       ofType('AWS::SQS::Queue')
         .map(([id]) => id)

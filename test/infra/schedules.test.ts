@@ -131,6 +131,40 @@ describe('schedules, spelled out', () => {
     });
   });
 
+  test('payouts run at 03:00 UTC on the 1st of each month, with the time Scheduler meant them for', () => {
+    const spec = schedules.monthlyPayouts;
+    const schedule = scheduleOf(spec);
+    expect(schedule).toMatchObject({
+      ScheduleExpression: 'cron(0 3 1 * ? *)',
+      ScheduleExpressionTimezone: 'Etc/UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      State: 'ENABLED',
+      Target: {
+        Arn: { 'Fn::GetAtt': [functionId('payoutSchedule'), 'Arn'] },
+        RetryPolicy: { MaximumRetryAttempts: 3, MaximumEventAgeInSeconds: 3600 },
+      },
+    });
+    const target = schedule.Target as { Input: string; DeadLetterConfig: { Arn: unknown } };
+    expect(JSON.parse(target.Input)).toEqual({
+      schedule: 'monthlyPayouts',
+      scheduledTime: '<aws.scheduler.scheduled-time>',
+    });
+    const dlqId = logicalId(stack, stack.schedules.get('monthlyPayouts').deadLetterQueue);
+    expect(target.DeadLetterConfig).toEqual({ Arn: { 'Fn::GetAtt': [dlqId, 'Arn'] } });
+    const failed = ofType('AWS::CloudWatch::Alarm').filter(
+      ([, a]) =>
+        a.Properties?.MetricName === 'ApproximateNumberOfMessagesVisible' &&
+        refersTo(a.Properties.Dimensions, dlqId),
+    );
+    expect(failed.map(([, a]) => a.Properties)).toEqual([
+      expect.objectContaining({
+        Threshold: 1,
+        AlarmActions: [{ Ref: topicId }],
+        OKActions: [{ Ref: topicId }],
+      }),
+    ]);
+  });
+
   test('there is one schedule per manifest entry and no other', () => {
     expect(ofType('AWS::Scheduler::Schedule')).toHaveLength(scheduleEntries.length);
   });

@@ -247,6 +247,25 @@ describe.each(functionEntries)('function %s', (key, spec) => {
   });
 });
 
+/** Read or read-write, per table, as the function's role really allows it (tables it cannot touch are absent). */
+function tableAccessOf(key: FunctionKey): Partial<Record<TableKey, Access>> {
+  const access: Partial<Record<TableKey, Access>> = {};
+  for (const [table, tspec] of tableEntries) {
+    const actions = actionsOn(key, tspec.id);
+    if (actions.size > 0) access[table] = WRITE_ACTIONS.some((w) => actions.has(w)) ? 'RW' : 'RO';
+  }
+  return access;
+}
+const secretsReadBy = (key: FunctionKey) =>
+  secretKeys.filter((k) => actionsOn(key, secrets[k].id).has('secretsmanager:GetSecretValue'));
+const queuesSentToBy = (key: FunctionKey) =>
+  (Object.keys(queues) as QueueKey[]).filter((q) => actionsOn(key, queues[q].id).has('sqs:SendMessage'));
+const s3ActionsOf = (key: FunctionKey) =>
+  statementsOf(key)
+    .flatMap((s) => asArray(s.Action))
+    .filter((a) => a.startsWith('s3:'))
+    .sort();
+
 describe('least privilege, spelled out for the functions that matter most', () => {
   test('redirect cannot write the config table (links, merchants) but can log clicks', () => {
     const onConfig = actionsOn('redirect', tables.config.id);
@@ -267,6 +286,27 @@ describe('least privilege, spelled out for the functions that matter most', () =
       expect(actions).toContain('dynamodb:Query');
       for (const w of WRITE_ACTIONS) expect(actions).not.toContain(w);
     }
+  });
+
+  test('payoutWorker writes orders and payouts, only reads config, and has no secret, queue or bucket', () => {
+    expect(tableAccessOf('payoutWorker')).toEqual({ orders: 'RW', payouts: 'RW', config: 'RO' });
+    expect(secretsReadBy('payoutWorker')).toEqual([]);
+    expect(queuesSentToBy('payoutWorker')).toEqual([]);
+    expect(s3ActionsOf('payoutWorker')).toEqual([]);
+  });
+
+  test('payouts writes payouts, reads orders, queues jobs, keeps statements, and reads only the admin token', () => {
+    expect(tableAccessOf('payouts')).toEqual({ payouts: 'RW', orders: 'RO' });
+    expect(secretsReadBy('payouts')).toEqual(['adminToken']);
+    expect(queuesSentToBy('payouts')).toEqual(['payoutJobs']);
+    expect(s3ActionsOf('payouts')).toEqual(['s3:GetObject', 's3:ListBucket', 's3:PutObject']);
+  });
+
+  test('payoutSchedule writes payouts, reads orders, queues jobs, and has no secret or bucket', () => {
+    expect(tableAccessOf('payoutSchedule')).toEqual({ payouts: 'RW', orders: 'RO' });
+    expect(secretsReadBy('payoutSchedule')).toEqual([]);
+    expect(queuesSentToBy('payoutSchedule')).toEqual(['payoutJobs']);
+    expect(s3ActionsOf('payoutSchedule')).toEqual([]);
   });
 
   test('health only reads', () => {
@@ -321,6 +361,59 @@ describe.each(tableEntries)('table %s', (_key, spec) => {
     }
     if (spec.stream) expect(p.StreamSpecification).toEqual({ StreamViewType: spec.stream });
     else expect(p.StreamSpecification).toBeUndefined();
+  });
+});
+
+describe('payout tables, spelled out', () => {
+  test('orders has the unpaid, by-payout and payees indexes, projecting whole items', () => {
+    const p = props(tables.orders.id);
+    const indexes = (p.GlobalSecondaryIndexes ?? []) as Array<Record<string, unknown>>;
+    const byName = (name: string) => indexes.find((i) => i.IndexName === name);
+    expect(byName('unpaidByInfluencer')).toEqual({
+      IndexName: 'unpaidByInfluencer',
+      KeySchema: [
+        { AttributeName: 'unpaidFor', KeyType: 'HASH' },
+        { AttributeName: 'eligibleAt', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    expect(byName('byPayout')).toEqual({
+      IndexName: 'byPayout',
+      KeySchema: [
+        { AttributeName: 'payoutId', KeyType: 'HASH' },
+        { AttributeName: 'payoutSort', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    expect(byName('payees')).toEqual({
+      IndexName: 'payees',
+      KeySchema: [
+        { AttributeName: 'payeeShard', KeyType: 'HASH' },
+        { AttributeName: 'influencerId', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    for (const name of ['unpaidFor', 'eligibleAt', 'payoutId', 'payoutSort', 'payeeShard', 'influencerId']) {
+      expect(p.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
+    }
+  });
+
+  test('payouts is keyed by pk/sk, unnamed, point-in-time recoverable and retained, with no index', () => {
+    expect(resource(tables.payouts.id)).toMatchObject({
+      Type: 'AWS::DynamoDB::Table',
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+      },
+    });
+    expect(props(tables.payouts.id)).not.toHaveProperty('TableName');
+    expect(props(tables.payouts.id)).not.toHaveProperty('GlobalSecondaryIndexes');
   });
 });
 

@@ -4,7 +4,8 @@
  *
  *   pk = INF#… / MER#…, sk = D#…            counter items, only ever changed by `ADD`
  *   pk = APPLIED#<eventID>, sk = APPLIED    marker of a committed chunk of stream records: the
- *                                           eventIDs of the chunk's records; expires after 3 days
+ *                                           eventIDs of the chunk's records from that one on, in
+ *                                           stream order; expires after 3 days
  *
  * Why markers rather than "the last sequence number per shard" on each counter item: a Lambda
  * stream event does not say which shard its records come from, and sequence numbers are ordered
@@ -14,11 +15,12 @@
  * if absent. So a chunk is either wholly counted, with a marker saying so, or not at all. See
  * functions/aggregator/aggregate.ts for why checking the batch's first record finds every replay.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
   GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
@@ -48,6 +50,14 @@ export interface Chunk {
  * the items; nothing was applied, try again.
  */
 export type CommitOutcome = 'committed' | 'alreadyCommitted' | 'conflict';
+
+/** What the markers of a batch's records say. */
+export interface AppliedRecords {
+  /** eventIDs already counted. */
+  applied: Set<string>;
+  /** Each marker found: the eventIDs of a committed run of records, in stream order. */
+  runs: string[][];
+}
 
 export interface CounterItem {
   sk: string;
@@ -90,15 +100,15 @@ export function counterRepo(tableName: string) {
      * One consistent read of the first record's marker; only when there is one (a replay) are the
      * markers of the other records read too.
      */
-    async appliedRecords(eventIds: readonly string[]): Promise<Set<string>> {
-      const applied = new Set<string>();
+    async appliedRecords(eventIds: readonly string[]): Promise<AppliedRecords> {
+      const found: AppliedRecords = { applied: new Set(), runs: [] };
       const [first, ...rest] = eventIds;
-      if (first === undefined) return applied;
+      if (first === undefined) return found;
       const out = await dynamo().send(
         new GetCommand({ TableName: tableName, Key: markerKey(first), ConsistentRead: true }),
       );
-      if (!out.Item) return applied;
-      addRecords(applied, out.Item);
+      if (!out.Item) return found;
+      addRun(found, out.Item);
       for (let i = 0; i < rest.length; i += 100) {
         let keys: Array<Record<string, unknown>> | undefined = rest.slice(i, i + 100).map(markerKey);
         for (let attempt = 0; keys && keys.length > 0; attempt++) {
@@ -106,11 +116,32 @@ export function counterRepo(tableName: string) {
           const page: BatchGetCommandOutput = await dynamo().send(
             new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
           );
-          for (const item of page.Responses?.[tableName] ?? []) addRecords(applied, item);
+          for (const item of page.Responses?.[tableName] ?? []) addRun(found, item);
           keys = page.UnprocessedKeys?.[tableName]?.Keys;
         }
       }
-      return applied;
+      return found;
+    },
+
+    /**
+     * A marker for the rest of a committed run, keyed by its first record: written when a replayed
+     * batch ends inside a run, since the next batch will start there (see aggregate.ts).
+     */
+    async markContinuation(recordIds: readonly string[], now: Date): Promise<void> {
+      const [first] = recordIds;
+      if (first === undefined) return;
+      try {
+        await dynamo().send(
+          new PutCommand({
+            TableName: tableName,
+            Item: markerItem(first, recordIds, now),
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
+      } catch (err) {
+        // Already there: an earlier replay wrote the same continuation.
+        if (!(err instanceof ConditionalCheckFailedException)) throw err;
+      }
     },
 
     /** Applies a chunk's additions and creates its marker, all or nothing (see the header). */
@@ -123,11 +154,7 @@ export function counterRepo(tableName: string) {
       const marker: TransactItem = {
         Put: {
           TableName: tableName,
-          Item: {
-            ...markerKey(chunk.markerId),
-            records: new Set(chunk.recordIds),
-            expiresAt: Math.floor(now.getTime() / 1000) + MARKER_TTL_SECONDS,
-          },
+          Item: markerItem(chunk.markerId, chunk.recordIds, now),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       };
@@ -196,9 +223,21 @@ export function counterRepo(tableName: string) {
 }
 export type CounterRepo = ReturnType<typeof counterRepo>;
 
-function addRecords(applied: Set<string>, marker: Record<string, unknown>): void {
-  const records = marker.records;
-  if (records instanceof Set) for (const id of records) if (typeof id === 'string') applied.add(id);
+function markerItem(eventId: string, recordIds: readonly string[], now: Date) {
+  return {
+    ...markerKey(eventId),
+    // A list, not a set: the order tells where a replayed batch ends inside the run.
+    records: [...recordIds],
+    expiresAt: Math.floor(now.getTime() / 1000) + MARKER_TTL_SECONDS,
+  };
+}
+
+function addRun(found: AppliedRecords, marker: Record<string, unknown>): void {
+  const records = Array.isArray(marker.records)
+    ? marker.records.filter((id): id is string => typeof id === 'string')
+    : [];
+  for (const id of records) found.applied.add(id);
+  found.runs.push(records);
 }
 
 const backoff = (attempt: number) =>

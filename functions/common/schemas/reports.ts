@@ -1,0 +1,82 @@
+/**
+ * The report routes' query and responses (CONTRACT §5, issue 5). The query is validated here for
+ * its shape; the day range rules (order, at most 400 days) are in domain/report-range.ts.
+ */
+import { z } from 'zod';
+import { MAX_REPORT_DAYS } from '../domain/report-range';
+import { currencySchema, idSchema } from './common';
+
+const dayOrTime = z
+  .string()
+  .regex(
+    /^\d{4}-\d{2}-\d{2}(T\S+)?$/,
+    'Must be a day (YYYY-MM-DD) or an ISO 8601 time, which stands for its UTC day.',
+  )
+  .meta({
+    description: `A UTC day, both ends included; at most ${MAX_REPORT_DAYS} days in all. Defaults: \`to\` today, \`from\` 29 days before \`to\`.`,
+  });
+
+export const reportQuerySchema = z.object({
+  from: dayOrTime.optional(),
+  to: dayOrTime.optional(),
+  /** `csv` for a CSV export; `Accept: text/csv` does the same. */
+  format: z.enum(['json', 'csv']).optional(),
+});
+
+const count = z.int().min(0);
+const money = z.int();
+
+const currencyFiguresSchema = z.object({
+  currency: currencySchema,
+  orders: count,
+  revenueMinor: money,
+  commissionMinor: money,
+  conversionRateBps: z.int().min(0).max(10_000),
+  epcMinor: money,
+});
+
+const merchantCurrencyFiguresSchema = currencyFiguresSchema.extend({
+  returnOnSpendBps: z.int().nullable(),
+  returnOnSpend: z.string().nullable(),
+});
+
+export const influencerReportSchema = z
+  .object({
+    influencerId: idSchema,
+    from: z.string(),
+    to: z.string(),
+    clicks: count,
+    botClicks: count,
+    uniqueVisitors: count,
+    storefrontViews: count,
+    currencies: z.array(currencyFiguresSchema),
+    byLink: z.array(
+      z.object({
+        code: z.string(),
+        clicks: count,
+        botClicks: count,
+        uniqueVisitors: count,
+        currencies: z.array(currencyFiguresSchema),
+      }),
+    ),
+  })
+  .meta({ id: 'InfluencerReport' });
+
+export const merchantReportSchema = z
+  .object({
+    merchantId: idSchema,
+    from: z.string(),
+    to: z.string(),
+    clicks: count,
+    botClicks: count,
+    currencies: z.array(merchantCurrencyFiguresSchema),
+    byInfluencer: z.array(
+      z.object({
+        influencerId: idSchema,
+        clicks: count,
+        botClicks: count,
+        currencies: z.array(merchantCurrencyFiguresSchema),
+      }),
+    ),
+  })
+  .meta({ id: 'MerchantReport' });

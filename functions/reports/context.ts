@@ -1,0 +1,14 @@
+/** What the report routes need, built once per function instance: read-only repos. */
+import { requireEnv } from '../common/config/env';
+import { counterRepo } from '../common/repos/counters';
+import { influencerRepo } from '../common/repos/influencers';
+import { merchantRepo } from '../common/repos/merchants';
+
+const configTable = requireEnv('CONFIG_TABLE_NAME');
+
+export const reports = {
+  counters: counterRepo(requireEnv('COUNTERS_TABLE_NAME')),
+  influencers: influencerRepo(configTable),
+  merchants: merchantRepo(configTable),
+  now: () => new Date(),
+};

@@ -1,0 +1,225 @@
+/**
+ * The DynamoDB streams of the wiring manifest in the synthesized stack: each an event source mapping
+ * with the manifest's batching, retries and filter, partial batch responses, no bisecting and one
+ * batch per shard (the aggregator's exactly-once proof needs both), an encrypted TLS-only on-failure
+ * queue with an alarm, an iterator-age alarm on the consumer; and least privilege for the counters.
+ * One synthesis for the file (cdk-nag runs in it: an unacknowledged finding fails synthesis).
+ */
+import { MAX_ITERATOR_AGE } from '../../lib/constructs/streams';
+import {
+  type FunctionKey,
+  functions,
+  type StreamKey,
+  type StreamSpec,
+  streams,
+  type TableSpec,
+  tables,
+} from '../../lib/wiring';
+import { inspect, refersTo, type Statement, statementsIn } from './inspect';
+import { logicalId, removeSynthOutput, synthTemplate } from './synth';
+
+const { stack, template } = synthTemplate();
+afterAll(removeSynthOutput);
+const { props, ofType, functionId, roleOf, actionsOn, rolesAllowedTo, environment } = inspect(
+  stack,
+  template,
+);
+
+const streamEntries = Object.entries(streams) as Array<[StreamKey, StreamSpec]>;
+const topicId = logicalId(stack, stack.alarms.topic);
+const STREAM_READ = ['dynamodb:DescribeStream', 'dynamodb:GetRecords', 'dynamodb:GetShardIterator'];
+const WRITES = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:BatchWriteItem'];
+
+/** The roles whose policies allow `action` on the stream of the table with this logical id. */
+function rolesReadingStream(action: string, tableId: string): string[] {
+  const streamArn = JSON.stringify({ 'Fn::GetAtt': [tableId, 'StreamArn'] });
+  return ofType('AWS::IAM::Policy')
+    .filter(([, p]) =>
+      statementsIn(p.Properties?.PolicyDocument).some(
+        (s) =>
+          s.Effect === 'Allow' &&
+          [s.Action].flat().includes(action) &&
+          [s.Resource].flat().some((r) => JSON.stringify(r) === streamArn),
+      ),
+    )
+    .flatMap(([, p]) => ((p.Properties?.Roles ?? []) as Array<{ Ref: string }>).map((r) => r.Ref))
+    .sort();
+}
+
+const mappingsOf = (tableId: string) =>
+  ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) =>
+    refersTo(m.Properties?.EventSourceArn, tableId),
+  );
+
+describe.each(streamEntries)('stream %s', (key, spec) => {
+  const tableId = tables[spec.table].id;
+  const queueId = spec.onFailure.id;
+
+  test('its table has a stream with the view the aggregator decodes', () => {
+    expect((tables[spec.table] as TableSpec).stream).toBeDefined();
+    expect(props(tableId).StreamSpecification).toEqual({
+      StreamViewType: (tables[spec.table] as TableSpec).stream,
+    });
+  });
+
+  test('one event source mapping: batching, retries, age, no bisecting, one batch per shard, partial responses', () => {
+    const mappings = mappingsOf(tableId);
+    expect(mappings).toHaveLength(1);
+    expect(mappings[0]?.[1].Properties).toEqual({
+      EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
+      FunctionName: { Ref: functionId(spec.consumer) },
+      StartingPosition: spec.startingPosition,
+      BatchSize: spec.batchSize,
+      MaximumBatchingWindowInSeconds: spec.maxBatchingWindowSeconds,
+      MaximumRetryAttempts: spec.retryAttempts,
+      MaximumRecordAgeInSeconds: spec.maxRecordAgeSeconds,
+      BisectBatchOnFunctionError: false,
+      ParallelizationFactor: 1,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      DestinationConfig: { OnFailure: { Destination: { 'Fn::GetAtt': [queueId, 'Arn'] } } },
+      ...(spec.eventNames
+        ? { FilterCriteria: { Filters: [{ Pattern: JSON.stringify({ eventName: [...spec.eventNames] }) }] } }
+        : {}),
+    });
+  });
+
+  test('its on-failure queue is encrypted (SSE-SQS), TLS-only, kept for the manifest retention, alarmed', () => {
+    expect(props(queueId)).toMatchObject({
+      SqsManagedSseEnabled: true,
+      MessageRetentionPeriod: spec.onFailure.retentionDays * 86_400,
+    });
+    const policies = ofType('AWS::SQS::QueuePolicy').filter(
+      ([, p]) => JSON.stringify(p.Properties?.Queues) === JSON.stringify([{ Ref: queueId }]),
+    );
+    expect(policies).toHaveLength(1);
+    expect(statementsIn(policies[0]?.[1].Properties?.PolicyDocument)).toContainEqual(
+      expect.objectContaining({
+        Effect: 'Deny',
+        Action: 'sqs:*',
+        Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+      }),
+    );
+    const alarms = ofType('AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties ?? {})
+      .filter(
+        (a) => a.MetricName === 'ApproximateNumberOfMessagesVisible' && refersTo(a.Dimensions, queueId),
+      );
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({
+      Threshold: 1,
+      AlarmActions: [{ Ref: topicId }],
+      OKActions: [{ Ref: topicId }],
+    });
+  });
+
+  test('only its consumer may read the stream and send to the on-failure queue', () => {
+    for (const action of STREAM_READ)
+      expect(rolesReadingStream(action, tableId)).toEqual([roleOf(spec.consumer)]);
+    expect(rolesAllowedTo('sqs:SendMessage', queueId)).toEqual([roleOf(spec.consumer)]);
+  });
+
+  test('a click shows within 10 seconds: batching window and local poll interval stay short', () => {
+    expect(spec.maxBatchingWindowSeconds).toBeLessThanOrEqual(2);
+    expect(spec.localPollIntervalMs).toBeLessThanOrEqual(1000);
+  });
+
+  void key;
+});
+
+test('the clicks stream only wakes the aggregator for inserts (TTL deletions are filtered out)', () => {
+  const [mapping] = mappingsOf(tables.clicks.id);
+  expect(mapping?.[1].Properties?.FilterCriteria).toEqual({
+    Filters: [{ Pattern: '{"eventName":["INSERT"]}' }],
+  });
+  expect(mappingsOf(tables.orders.id)[0]?.[1].Properties?.FilterCriteria).toBeUndefined();
+});
+
+test('each stream consumer has an iterator-age alarm (lag behind clicks and orders)', () => {
+  const consumers = new Set<FunctionKey>(streamEntries.map(([, s]) => s.consumer));
+  for (const key of consumers) {
+    const alarms = ofType('AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties ?? {})
+      .filter((a) => a.MetricName === 'IteratorAge' && refersTo(a.Dimensions, functionId(key)));
+    expect(alarms).toHaveLength(1);
+    expect(alarms[0]).toMatchObject({
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Maximum',
+      Threshold: MAX_ITERATOR_AGE.toMilliseconds(),
+      ComparisonOperator: 'GreaterThanThreshold',
+      AlarmActions: [{ Ref: topicId }],
+    });
+  }
+});
+
+describe('least privilege around the counters', () => {
+  const counters = tables.counters.id;
+
+  test('the aggregator writes counters and only reads clicks and orders', () => {
+    const onCounters = actionsOn('aggregator', counters);
+    expect(onCounters).toEqual(expect.objectContaining(new Set(['dynamodb:UpdateItem', 'dynamodb:PutItem'])));
+    for (const table of [tables.clicks.id, tables.orders.id]) {
+      const actions = actionsOn('aggregator', table);
+      expect(actions.has('dynamodb:BatchGetItem')).toBe(true);
+      for (const write of WRITES) expect(actions.has(write)).toBe(false);
+    }
+    expect(environment('aggregator')).toMatchObject({
+      COUNTERS_TABLE_NAME: { Ref: counters },
+      CLICKS_TABLE_NAME: { Ref: tables.clicks.id },
+      ORDERS_TABLE_NAME: { Ref: tables.orders.id },
+    });
+  });
+
+  test('the reports function only reads the counters and the config, and nothing else', () => {
+    for (const table of [counters, tables.config.id]) {
+      const actions = actionsOn('reports', table);
+      expect(actions.has('dynamodb:Query')).toBe(true);
+      for (const write of WRITES) expect(actions.has(write)).toBe(false);
+    }
+    for (const table of [tables.clicks.id, tables.orders.id])
+      expect(actionsOn('reports', table).size).toBe(0);
+    expect(functions.reports.tables).toEqual({ counters: 'RO', config: 'RO' });
+  });
+
+  test('no function but the aggregator may write the counters; the redirect never touches them', () => {
+    for (const write of WRITES) expect(rolesAllowedTo(write, counters)).toEqual([roleOf('aggregator')]);
+    expect(actionsOn('redirect', counters).size).toBe(0);
+    expect(Object.keys(functions.redirect.tables).sort()).toEqual(['clicks', 'config']);
+  });
+
+  test('the counters table keeps its data (retained, deletion-protected) and expires only markers', () => {
+    expect(template.toJSON().Resources[counters]).toMatchObject({
+      DeletionPolicy: 'Retain',
+      Properties: {
+        DeletionProtectionEnabled: true,
+        TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      },
+    });
+  });
+
+  test("stream reads name the two streams' ARNs, never a wildcard", () => {
+    const statements: Statement[] = ofType('AWS::IAM::Policy')
+      .filter(
+        ([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleOf('aggregator') }]),
+      )
+      .flatMap(([, p]) => statementsIn(p.Properties?.PolicyDocument));
+    const streamResources = statements
+      .filter((s) => [s.Action].flat().includes('dynamodb:GetShardIterator'))
+      .flatMap((s) => [s.Resource].flat())
+      .map((r) => JSON.stringify(r))
+      .filter((r) => r.includes('StreamArn'));
+    const expected = streamEntries.map(([, spec]) =>
+      JSON.stringify({ 'Fn::GetAtt': [tables[spec.table].id, 'StreamArn'] }),
+    );
+    expect(streamResources.sort()).toEqual(expected.sort());
+    // Only ListStreams (which has no resource-level permissions) may name "*".
+    const onAnything = statements
+      .filter((s) => [s.Resource].flat().includes('*'))
+      .flatMap((s) => [s.Action].flat())
+      .filter((a) => a.startsWith('dynamodb:'));
+    expect(onAnything).toEqual(['dynamodb:ListStreams']);
+  });
+});
