@@ -18,10 +18,20 @@ import { table } from './lib/format';
 import { dynamoDbLocalPids } from './lib/proc';
 import { Scope } from './lib/scope';
 import type { BenchModule, Section, Settings } from './lib/types';
+import { payoutsBench } from './payouts';
 import { redirectBench } from './redirect';
+import { reportsBench } from './reports';
+import { webhooksBench } from './webhooks';
 
 // Order matters: dynamo-calls starts the runtime in this process and leaves its environment set.
-const allModules: BenchModule[] = [bundlesBench, redirectBench, dynamoCallsBench];
+const allModules: BenchModule[] = [
+  bundlesBench,
+  redirectBench,
+  reportsBench,
+  dynamoCallsBench,
+  payoutsBench,
+  webhooksBench,
+];
 
 // `npm run bench -- redirect` runs only the named modules and prints their table without touching
 // RESULTS.md, which always holds a complete run.
