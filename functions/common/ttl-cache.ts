@@ -29,6 +29,11 @@ export class TtlCache<V> {
     return value;
   }
 
+  /** Forgets one key, so the next `get` loads it afresh. */
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
   clear(): void {
     this.entries.clear();
   }

@@ -16,16 +16,25 @@ import { assertBodySize, header, parseJsonBuffer, rawBody } from '../common/http
 import { error, json } from '../common/http/responses';
 import { logger } from '../common/logger';
 import { enqueueOrderMessage } from '../common/queue/orders-queue';
-import { merchantRepo } from '../common/repos/merchants';
+import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { orderRepo, transact } from '../common/repos/orders';
 import { inboxRepo, newInboxPut, type OrderMessage } from '../common/repos/webhook-inbox';
 import { orderEventSchema } from '../common/schemas/webhooks';
+import { TtlCache } from '../common/ttl-cache';
 
 const merchants = merchantRepo(requireEnv('CONFIG_TABLE_NAME'));
 const orders = orderRepo(requireEnv('ORDERS_TABLE_NAME'));
 const inboxTable = requireEnv('WEBHOOK_INBOX_TABLE_NAME');
 const inbox = inboxRepo(inboxTable);
 const queueUrl = requireEnv('ORDERS_QUEUE_URL');
+/**
+ * Merchant settings and sealed secrets, kept a minute so an accepted webhook costs one DynamoDB call
+ * (its transaction). A signature that does not verify against the cached secrets is checked again
+ * on a fresh read, so a rotation takes effect at once. Expiry of rotated secrets is decided per
+ * request, from the cached item.
+ */
+const merchantCache = new TtlCache<Merchant | undefined>(60_000);
+const readMerchant = (id: string) => merchants.get(id);
 
 export const handler = httpHandler(async (event) => {
   const body = rawBody(event);
@@ -33,18 +42,23 @@ export const handler = httpHandler(async (event) => {
 
   // An unknown merchant is answered exactly like a wrong signature.
   const merchantId = event.pathParameters?.merchantId ?? '';
-  const merchant = ID_PATTERN.test(merchantId) ? await merchants.get(merchantId) : undefined;
   const now = new Date();
-  const secrets = merchant ? await liveWebhookSecrets(merchant, now) : [];
-  const webhookId = verifySignature(
-    body,
-    {
-      'webhook-id': header(event, 'webhook-id'),
-      'webhook-timestamp': header(event, 'webhook-timestamp'),
-      'webhook-signature': header(event, 'webhook-signature'),
-    },
-    secrets,
-  );
+  const headers = {
+    'webhook-id': header(event, 'webhook-id'),
+    'webhook-timestamp': header(event, 'webhook-timestamp'),
+    'webhook-signature': header(event, 'webhook-signature'),
+  };
+  const verify = async (merchant: Merchant | undefined) =>
+    merchant ? verifySignature(body, headers, await liveWebhookSecrets(merchant, now)) : undefined;
+
+  let merchant = ID_PATTERN.test(merchantId) ? await merchantCache.get(merchantId, readMerchant) : undefined;
+  let webhookId = await verify(merchant);
+  if (!webhookId && ID_PATTERN.test(merchantId)) {
+    // The cached settings may predate a rotation (or the merchant's creation): read them again.
+    merchantCache.delete(merchantId);
+    merchant = await merchantCache.get(merchantId, readMerchant);
+    webhookId = await verify(merchant);
+  }
   if (!merchant || !webhookId) {
     return error(401, 'invalid_signature', 'The webhook signature is missing, wrong or too old.');
   }

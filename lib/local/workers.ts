@@ -27,6 +27,8 @@ import { localCheckpointStore, type StreamLambda, startStreamPoller } from './st
 
 type Invocable = (event: unknown, context: Context) => Promise<unknown>;
 
+const LOCAL_CONSUMERS_PER_QUEUE = 3;
+
 export async function startWorkers(
   stores: Pick<LocalStores, 'sqsEndpoint' | 'dynamoEndpoint'>,
   provisioned: Provisioned,
@@ -43,14 +45,17 @@ export async function startWorkers(
   // Whatever was accepted but not processed before this start is queued again.
   await invoke('outboxRedrive', { all: true });
 
-  const pollers = (Object.entries(queues) as Array<[QueueKey, QueueSpec]>).map(([key, spec]) =>
-    startQueuePoller({
-      client,
-      queue: provisioned.queues[key],
-      spec,
-      handler: () => loadHandler(spec.consumer as FunctionKey),
-      onError: report(`Queue ${key}`),
-    }),
+  // Lambda runs several batches of a queue at once; a few pollers per queue do the same here.
+  const pollers = (Object.entries(queues) as Array<[QueueKey, QueueSpec]>).flatMap(([key, spec]) =>
+    Array.from({ length: LOCAL_CONSUMERS_PER_QUEUE }, () =>
+      startQueuePoller({
+        client,
+        queue: provisioned.queues[key],
+        spec,
+        handler: () => loadHandler(spec.consumer as FunctionKey),
+        onError: report(`Queue ${key}`),
+      }),
+    ),
   );
 
   // Stream positions are kept beside the tables (so a restart resumes): `<prefix>-stream-checkpoints`.
