@@ -57,8 +57,9 @@ export class AlarmTopic extends Construct {
     this.key = new Key(this, 'Key', {
       description: 'creditlink: encrypts the alarm topic',
       enableKeyRotation: true,
-      // The topic stores nothing once delivered, so the key protects no data after the stack is gone.
-      removalPolicy: RemovalPolicy.DESTROY,
+      // Retained like every other resource of the stack: deleting a key is irreversible, and a topic
+      // recreated by a later deployment may still have messages encrypted under it in flight.
+      removalPolicy: RemovalPolicy.RETAIN,
       pendingWindow: Duration.days(7),
     });
     this.key.addToResourcePolicy(
