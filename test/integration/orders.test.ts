@@ -11,17 +11,16 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
 import { queues } from '../../lib/wiring';
 import { BROWSER_UA, context, httpEvent } from '../support/events';
+import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
-type Result = { statusCode: number; body?: string; headers?: Record<string, string> };
-type Http = (e: APIGatewayProxyEventV2, c: ReturnType<typeof context>) => Promise<Result>;
-type Worker = (e: SQSEvent, c: ReturnType<typeof context>) => Promise<SQSBatchResponse>;
+type Http = HttpHandler;
+type Worker = SqsHandler;
 
 let admin: Http;
 let redirect: Http;
@@ -154,19 +153,6 @@ async function send(merchantId: string, body: unknown, options = {}) {
 
 async function order(merchantId: string, id: string) {
   return adminCall('GET', '/admin/orders/{merchantId}/{orderId}', undefined, { merchantId, orderId: id });
-}
-
-async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const credited = (merchantId: string, id: string) =>

@@ -4,17 +4,16 @@
  * exactly-once guarantees (re-run, overlap, resume after a failure half way).
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { APIGatewayProxyEventV2, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
 import { queues } from '../../lib/wiring';
 import { context, httpEvent } from '../support/events';
+import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
-type Result = { statusCode: number; body?: string; headers?: Record<string, string> };
-type Http = (e: APIGatewayProxyEventV2, c: ReturnType<typeof context>) => Promise<Result>;
-type Worker = (e: SQSEvent, c: ReturnType<typeof context>) => Promise<SQSBatchResponse>;
+type Http = HttpHandler;
+type Worker = SqsHandler;
 
 let admin: Http;
 let ingest: Http;
@@ -63,15 +62,6 @@ async function credit(
   );
   expect(res.statusCode).toBe(202);
   return orderId;
-}
-
-async function waitFor<T>(read: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 15_000) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 const orderView = (orderId: string) =>

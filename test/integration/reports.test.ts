@@ -7,25 +7,18 @@
  * with clicks, validation, and the CSV exports.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type {
-  APIGatewayProxyEventV2,
-  DynamoDBBatchResponse,
-  DynamoDBRecord,
-  DynamoDBStreamEvent,
-  SQSBatchResponse,
-  SQSEvent,
-} from 'aws-lambda';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
 import { localCheckpointStore, type StreamPoller, startStreamPoller } from '../../lib/local/streams';
 import { queues, type StreamSpec, streams } from '../../lib/wiring';
 import { BROWSER_UA, context, httpEvent } from '../support/events';
+import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
-type Result = { statusCode: number; body?: string; headers?: Record<string, string> };
-type Http = (e: APIGatewayProxyEventV2, c: ReturnType<typeof context>) => Promise<Result>;
-type SqsWorker = (e: SQSEvent, c: ReturnType<typeof context>) => Promise<SQSBatchResponse>;
+type Http = HttpHandler;
+type SqsWorker = SqsHandler;
 type StreamWorker = (e: DynamoDBStreamEvent, c: ReturnType<typeof context>) => Promise<DynamoDBBatchResponse>;
 
 const BOT_UA = 'Googlebot/2.1 (+http://www.google.com/bot.html)';
@@ -86,25 +79,6 @@ async function merchantReport(merchantId: string, query = '', headers: Record<st
     headers,
     admin: true,
   });
-}
-
-/** Lambda's parsing of the query string (the test events carry the raw one). */
-function withQuery(event: APIGatewayProxyEventV2): APIGatewayProxyEventV2 {
-  const params = Object.fromEntries(new URLSearchParams(event.rawQueryString));
-  return Object.keys(params).length ? { ...event, queryStringParameters: params } : event;
-}
-
-async function waitFor<T>(
-  read: () => Promise<T>,
-  done: (value: T) => boolean,
-  timeoutMs = 20_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await read();
-    if (done(value) || Date.now() > deadline) return value;
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 async function createMerchant(merchantId: string) {
@@ -267,7 +241,7 @@ beforeAll(async () => {
   redirect = (await import('../../functions/redirect/handler')).handler as unknown as Http;
   ingest = (await import('../../functions/ingest/handler')).handler as unknown as Http;
   const reportsHandler = (await import('../../functions/reports/handler')).handler as unknown as Http;
-  reports = (event, ctx) => reportsHandler(withQuery(event), ctx);
+  reports = reportsHandler;
   attribution = (await import('../../functions/attribution/handler')).handler as unknown as SqsWorker;
   aggregator = (await import('../../functions/aggregator/handler')).handler as unknown as StreamWorker;
 
