@@ -37,6 +37,14 @@ export const handler = httpHandler(async (event) => {
 async function startRun(event: APIGatewayProxyEventV2) {
   const { period } = parseJsonBody(event, startRunSchema);
   const started = await startPayoutRun(deps, period);
+  if (started.kind === 'invalid_period') {
+    throw new HttpError(400, 'invalid_body', 'The request body is not valid.', [
+      {
+        path: 'period',
+        message: `Must be at most one month after the current UTC month (${started.latestAllowed}).`,
+      },
+    ]);
+  }
   if (started.kind === 'conflict') {
     throw new HttpError(
       409,

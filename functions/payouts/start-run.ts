@@ -5,7 +5,7 @@
  */
 import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../common/clients/aws';
-import { comparePeriods } from '../common/domain/payout';
+import { checkRunPeriod, comparePeriods } from '../common/domain/payout';
 import { type OrderRepo, transact } from '../common/repos/orders';
 import type { PayoutRepo } from '../common/repos/payouts';
 
@@ -13,6 +13,8 @@ export interface RunDependencies {
   payouts: PayoutRepo;
   orders: OrderRepo;
   jobsQueueUrl: string;
+  /** The clock, only for the bound on how far ahead a period may be (default: the system clock). */
+  now?: () => Date;
 }
 
 export interface PayoutJob {
@@ -23,9 +25,15 @@ export interface PayoutJob {
 export type StartResult =
   | { kind: 'complete' }
   | { kind: 'running'; queuedJobs: number }
-  | { kind: 'conflict'; latestPeriod: string };
+  | { kind: 'conflict'; latestPeriod: string }
+  /** CONTRACT §5: more than one month after the current UTC month; nothing was written. */
+  | { kind: 'invalid_period'; latestAllowed: string };
 
 export async function startPayoutRun(deps: RunDependencies, period: string): Promise<StartResult> {
+  // Checked before anything is read or written, on a run that exists too: no start of a period
+  // that far ahead may have effects, and the bound must not depend on what is stored.
+  const periodCheck = checkRunPeriod(period, (deps.now?.() ?? new Date()).getTime());
+  if (!periodCheck.ok) return { kind: 'invalid_period', latestAllowed: periodCheck.latestAllowed };
   let run = await deps.payouts.run(period);
   if (!run) {
     const latest = await deps.payouts.latestPeriod();

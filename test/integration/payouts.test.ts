@@ -341,6 +341,46 @@ describe('a payout run', () => {
     expect(read.body).toMatchObject({ period: '2026-05', status: 'complete' });
   });
 
+  it('refuses a period more than one month ahead with a 400 at `period`, and writes nothing', async () => {
+    // The test stores run on the real clock; the bound follows it.
+    const now = new Date();
+    const next = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 1, 1));
+    const afterNext = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() + 2, 1));
+    const month = (d: Date) => d.toISOString().slice(0, 7);
+    const unpaid = await credit('ANA', '2026-05-20T00:00:00.000Z', 12340);
+    await creditedAll([unpaid]);
+    for (const period of ['2062-11', '9999-12', month(afterNext)]) {
+      const res = await run(period);
+      expect(res.status).toBe(400);
+      expect(res.body.error).toMatchObject({
+        code: 'invalid_body',
+        issues: [{ path: 'period', message: expect.stringContaining(month(next)) }],
+      });
+      const read = await call(payoutsApi, 'GET', '/admin/payouts', undefined, { query: `period=${period}` });
+      expect(read.status).toBe(404);
+    }
+    // Nothing was paid, and a real period is not blocked by the refused ones.
+    expect((await orderView(unpaid)).body.attributions[0].status).toBe('unpaid');
+    const real = await run('2026-06');
+    expect(real.status).toBe(200);
+    expect((await orderView(unpaid)).body.attributions[0].status).toBe('paid');
+  });
+
+  it('fails the scheduled invocation (so it retries, then alarms) when the run is refused', async () => {
+    const schedule = (await import('../../functions/payout-schedule/handler')).handler as unknown as (
+      e: { schedule: string; scheduledTime: string },
+      c: ReturnType<typeof context>,
+    ) => Promise<unknown>;
+    // 2026-06 has run: the schedule's 2025-11 never ran and is before it.
+    await expect(
+      schedule({ schedule: 'monthlyPayouts', scheduledTime: '2025-12-01T03:00:00Z' }, context()),
+    ).rejects.toThrow(/2025-11 was refused: a later period \(2026-06\)/);
+    // Scheduled far beyond the clock.
+    await expect(
+      schedule({ schedule: 'monthlyPayouts', scheduledTime: '2999-03-01T03:00:00Z' }, context()),
+    ).rejects.toThrow(/2999-02 was refused/);
+  });
+
   it('refuses a malformed period', async () => {
     for (const period of ['2026-13', '2026-1', 'last month']) {
       const res = await run(period);

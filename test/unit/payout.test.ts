@@ -1,11 +1,13 @@
 import fc from 'fast-check';
 
 import {
+  checkRunPeriod,
   comparePeriods,
   formatPeriod,
   isAdjustmentEligible,
   isCreditEligible,
   isPeriod,
+  latestStartablePeriod,
   nextPeriod,
   type PayoutItem,
   parsePeriod,
@@ -125,6 +127,32 @@ describe('periods', () => {
         }),
       );
     });
+  });
+});
+
+describe('how far ahead a run may start (CONTRACT §5)', () => {
+  it.each([
+    { now: '2026-11-03T14:05:00.000Z', latest: '2026-12' },
+    { now: '2026-12-31T23:59:59.999Z', latest: '2027-01' },
+    { now: '2027-01-01T00:00:00.000Z', latest: '2027-02' },
+  ])('at $now the latest startable period is $latest', ({ now, latest }) => {
+    expect(latestStartablePeriod(at(now))).toBe(latest);
+  });
+
+  it.each([
+    ['2026-11', true],
+    ['2026-12', true],
+    ['2020-01', true],
+    ['2027-01', false],
+    ['2062-11', false],
+    ['9999-12', false],
+  ])('on 2026-11-15, %s may start: %s', (period, ok) => {
+    const check = checkRunPeriod(period, at('2026-11-15T12:00:00.000Z'));
+    expect(check).toEqual(ok ? { ok: true } : { ok: false, latestAllowed: '2026-12' });
+  });
+
+  it('refuses what is not a period at all', () => {
+    expect(() => checkRunPeriod('2026-13', Date.now())).toThrow(RangeError);
   });
 });
 

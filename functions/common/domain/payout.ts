@@ -3,7 +3,8 @@
  * and how the totals per influencer and currency become payable or carried over.
  *
  * Pure and clock-free: a run's result depends only on its data and its period, so nothing here
- * reads the current time; instants come in as epoch milliseconds.
+ * reads the current time; instants (and, for the one rule on which periods may start, "now") come
+ * in as epoch milliseconds.
  */
 
 const MS_PER_DAY = 86_400_000;
@@ -98,6 +99,23 @@ export function comparePeriods(left: string, right: string): number {
   parsePeriod(right);
   if (left === right) return 0;
   return left < right ? -1 : 1;
+}
+
+/**
+ * CONTRACT §5: the latest period a run may be started for at `nowMs` is the month after the current
+ * UTC month (a run before its month ends is allowed; §8). A mistyped year would otherwise pay every
+ * credit still in its hold and, as the latest run, make every real period 409 for ever.
+ */
+export function latestStartablePeriod(nowMs: number): string {
+  return nextPeriod(periodOfInstant(nowMs));
+}
+
+export type RunPeriodCheck = { readonly ok: true } | { readonly ok: false; readonly latestAllowed: string };
+
+/** Whether a run of `period` may be started at `nowMs` (see `latestStartablePeriod`). */
+export function checkRunPeriod(period: string, nowMs: number): RunPeriodCheck {
+  const latestAllowed = latestStartablePeriod(nowMs);
+  return comparePeriods(period, latestAllowed) > 0 ? { ok: false, latestAllowed } : { ok: true };
 }
 
 /**
