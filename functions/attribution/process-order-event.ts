@@ -13,6 +13,7 @@ import {
 import { orderAmountMinor } from '../common/domain/commission';
 import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates';
 import { isValidUlid, ulidLowerBound, ulidUpperBound } from '../common/domain/ids';
+import { formatInstant } from '../common/domain/instant';
 import { planLedger } from '../common/domain/order-ledger';
 import type { ClickRepo } from '../common/repos/clicks';
 import type { InfluencerRepo } from '../common/repos/influencers';
@@ -139,7 +140,8 @@ function creditNewOrder(
     credits: [],
     adjustments: [],
   });
-  const eligibleAt = new Date(Date.parse(order.occurredAt) + merchant.holdDays * DAY_MS).toISOString();
+  // An index key that payouts compare as a string (`eligibleAt <= :cutoff`): one fixed-shape formatter.
+  const eligibleAt = formatInstant(Date.parse(order.occurredAt) + merchant.holdDays * DAY_MS);
   const root: OrderRoot = {
     merchantId: message.merchantId,
     orderId: order.orderId,
@@ -240,7 +242,8 @@ function applyRefund(
         amountMinor: adjustment.amountMinor,
         occurredAt: adjustment.occurredAt,
         orderOccurredAt: root.occurredAt ?? adjustment.occurredAt,
-        eligibleAt: adjustment.occurredAt,
+        // The refund's time, already canonical (request times go through formatInstant).
+        eligibleAt: formatInstant(Date.parse(adjustment.occurredAt)),
         status: 'unpaid',
       }),
     );

@@ -5,6 +5,7 @@
  * total is always exactly what it marked, and an item is marked by one payout only. A job that dies
  * half way is simply run again: it resumes from what is still unpaid.
  */
+import { formatInstant } from '../common/domain/instant';
 import { payoutStatus, periodCutoffMs } from '../common/domain/payout';
 import type { InfluencerRepo } from '../common/repos/influencers';
 import { type OrderRepo, type TransactItem, transact, type UnpaidItem } from '../common/repos/orders';
@@ -27,7 +28,8 @@ export async function payInfluencer(
   influencerId: string,
 ): Promise<void> {
   if (await deps.payouts.jobDone(period, influencerId)) return;
-  const cutoffIso = new Date(periodCutoffMs(period)).toISOString();
+  // Compared by the index with the items' `eligibleAt`, which comes from the same fixed-shape formatter.
+  const cutoffIso = formatInstant(periodCutoffMs(period));
   const pageSize = Math.min(deps.pageSize ?? 90, 90);
   const minimum = (await deps.influencers.get(influencerId))?.payoutMinimumMinor ?? DEFAULT_MINIMUM_MINOR;
 

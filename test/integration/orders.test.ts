@@ -614,6 +614,32 @@ describe('refusals', () => {
       'invalid_body',
     ],
     [
+      // With a hold, a time past 9999 became a `+010000-` string that sorted before today.
+      'a time in the year 9999',
+      () => ({ body: { ...valid(), occurredAt: '9999-12-31T00:00:00Z' } }),
+      400,
+      'invalid_body',
+    ],
+    [
+      'a time before 2000',
+      () => ({ body: { ...valid(), occurredAt: '1999-12-31T23:59:59.999Z' } }),
+      400,
+      'invalid_body',
+    ],
+    [
+      'a refund dated in the year 3000',
+      () => ({
+        body: {
+          type: 'order.refunded',
+          orderId: 'A-1',
+          occurredAt: '3000-01-01T00:00:00.000Z',
+          lines: [{ sku: 'a', quantity: 1 }],
+        },
+      }),
+      400,
+      'invalid_body',
+    ],
+    [
       'an order id over 128 characters',
       () => ({ body: { ...valid(), orderId: 'x'.repeat(129) } }),
       400,

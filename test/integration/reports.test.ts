@@ -565,6 +565,9 @@ describe('the routes', () => {
     ['from=2025-01-01&to=2026-02-05', 'to'],
     ['from=2026-02-30', 'from'],
     ['to=last-week', 'to'],
+    ['from=1999-12-31', 'from'],
+    ['to=3000-01-01', 'to'],
+    ['to=9999-12-31T00:00:00.000Z', 'to'],
     ['format=xml', 'format'],
   ])('?%s is a 400 naming %s', async (query, path) => {
     const res = await influencerReport('anna-r', query);

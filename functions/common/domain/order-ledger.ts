@@ -6,6 +6,7 @@
  * writes it in one transaction.
  */
 import { type CommissionRates, commissionAfterRefunds, type OrderLine, type RefundLine } from './commission';
+import { compareInstants } from './instant';
 import { splitByWeight } from './split';
 
 export interface RefundEvent {
@@ -72,10 +73,9 @@ export function planLedger(input: LedgerInput): LedgerPlan {
 
   const creditChanges: LedgerPlan['creditChanges'] = [];
   const newAdjustments: LedgerPlan['newAdjustments'] = [];
-  const latestRefund = [...input.refunds].sort((a, b) =>
-    a.occurredAt === b.occurredAt
-      ? a.eventId.localeCompare(b.eventId)
-      : a.occurredAt.localeCompare(b.occurredAt),
+  // By time (not by string), then by event id.
+  const latestRefund = [...input.refunds].sort(
+    (a, b) => compareInstants(a.occurredAt, b.occurredAt) || a.eventId.localeCompare(b.eventId),
   )[input.refunds.length - 1];
   const trigger = input.trigger ?? latestRefund;
 

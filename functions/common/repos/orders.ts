@@ -329,7 +329,9 @@ export function orderRepo(tableName: string) {
     /**
      * One page of an influencer's unpaid credits and adjustments due at `cutoff` (index
      * `unpaidByInfluencer`, `eligibleAt <= cutoff`; adjustments exactly at the cut-off are not due
-     * and are dropped here). The index is eventually consistent: callers confirm before paying.
+     * and are dropped here). The index compares `eligibleAt` and `cutoffIso` as strings, which is a
+     * time order only because both come from `formatInstant` (one fixed shape). The index is
+     * eventually consistent: callers confirm before paying.
      */
     async unpaidPage(influencerId: string, cutoffIso: string, start?: Record<string, unknown>, limit = 100) {
       const out = await dynamo().send(
@@ -344,7 +346,7 @@ export function orderRepo(tableName: string) {
       );
       const items = (out.Items ?? [])
         .map(toPayableItem)
-        .filter((item) => item.kind === 'credit' || item.eligibleAt < cutoffIso);
+        .filter((item) => item.kind === 'credit' || Date.parse(item.eligibleAt) < Date.parse(cutoffIso));
       return { items, next: out.LastEvaluatedKey };
     },
 

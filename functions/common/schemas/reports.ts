@@ -4,17 +4,13 @@
  */
 import { z } from 'zod';
 import { MAX_REPORT_DAYS } from '../domain/report-range';
-import { currencySchema, idSchema } from './common';
+import { currencySchema, idSchema, requestDayOrTimeSchema } from './common';
 
-const dayOrTime = z
-  .string()
-  .regex(
-    /^\d{4}-\d{2}-\d{2}(T\S+)?$/,
-    'Must be a day (YYYY-MM-DD) or an ISO 8601 time, which stands for its UTC day.',
-  )
-  .meta({
-    description: `A UTC day, both ends included; at most ${MAX_REPORT_DAYS} days in all. Defaults: \`to\` today, \`from\` 29 days before \`to\`.`,
-  });
+const dayOrTime = requestDayOrTimeSchema(
+  'Must be a day (YYYY-MM-DD) or an ISO 8601 time, which stands for its UTC day.',
+).meta({
+  description: `A UTC day, both ends included; at most ${MAX_REPORT_DAYS} days in all. Defaults: \`to\` today, \`from\` 29 days before \`to\`.`,
+});
 
 export const reportQuerySchema = z.object({
   from: dayOrTime.optional(),

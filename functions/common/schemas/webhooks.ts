@@ -1,11 +1,11 @@
 import { z } from 'zod';
-import { currencySchema, minorSchema } from './common';
+import { currencySchema, minorSchema, requestTimeSchema } from './common';
 
 /** CONTRACT §4: a string of 1 to 128 characters. */
 const text128 = z.string().min(1).max(128);
 
-/** Times are ISO 8601 UTC; stored in one canonical form (milliseconds, `Z`). */
-const utcTime = z.iso.datetime({ offset: false }).transform((value) => new Date(value).toISOString());
+/** Times are ISO 8601 UTC in the years 2000 to 2999; stored in one canonical form (milliseconds, `Z`). */
+const utcTime = requestTimeSchema;
 
 const quantity = z.int().min(1).max(Number.MAX_SAFE_INTEGER);
 
