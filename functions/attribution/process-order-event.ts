@@ -8,6 +8,7 @@ import {
   type AttributionDecision,
   DAY_MS,
   decideAttribution,
+  hasNewestCandidates,
   type VisitorClick,
 } from '../common/domain/attribution';
 import { orderAmountMinor } from '../common/domain/commission';
@@ -15,7 +16,7 @@ import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates
 import { isValidUlid, ulidLowerBound, ulidUpperBound } from '../common/domain/ids';
 import { formatInstant } from '../common/domain/instant';
 import { planLedger } from '../common/domain/order-ledger';
-import type { ClickRepo } from '../common/repos/clicks';
+import type { Click, ClickRepo } from '../common/repos/clicks';
 import type { InfluencerRepo } from '../common/repos/influencers';
 import type { Merchant } from '../common/repos/merchants';
 import {
@@ -40,8 +41,22 @@ export interface Dependencies {
   knownPayees: Set<string>;
 }
 
+/*
+ * Transaction sizes (DynamoDB allows 100 items), with at most MAX_CREDITED_INFLUENCERS (20)
+ * influencers per order (CONTRACT §6):
+ * - crediting: the root + one credit per influencer + the inbox update: at most 22;
+ * - a refund or cancellation: its event + one credit change or one clawback per influencer (a
+ *   credit is either unpaid and shrinks, or paid and is clawed back) + the root + the inbox
+ *   update: at most 23, and never more than 43 even if both were written for each influencer.
+ * Payee markers are written outside the transaction. test/integration/attribution-bounds.test.ts
+ * credits an order of a visitor with clicks of 60 influencers and claws back all 20 credits.
+ */
+
 /** Attempts before the message is left for redelivery (the queue retries it later). */
 const MAX_ATTEMPTS = 5;
+
+/** Clicks per read of a visitor's history (a bit more than the 50 candidates that count). */
+const VISITOR_PAGE_SIZE = 100;
 
 export async function processOrderEvent(deps: Dependencies, message: OrderMessage): Promise<void> {
   const { event, merchantId } = message;
@@ -97,12 +112,25 @@ async function decide(deps: Dependencies, merchantId: string, order: OrderCreate
   if (click) {
     // Enough history to decide the duplicate flag of the oldest click in the window.
     const from = occurredAtMs - merchant.attributionWindowDays * DAY_MS - DUPLICATE_WINDOW_MS;
-    const stored = await deps.clicks.ofVisitor(
-      click.visitorId,
-      ulidLowerBound(from),
-      ulidUpperBound(occurredAtMs),
+    // Newest first, only as far back as the newest candidates need (CONTRACT §6): a visitor with
+    // years of clicks costs a few pages, not all of them.
+    const stored: Array<Click & { occurredAtMs: number }> = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await deps.clicks.visitorPageNewestFirst(
+        click.visitorId,
+        ulidLowerBound(from),
+        ulidUpperBound(occurredAtMs),
+        start,
+        VISITOR_PAGE_SIZE,
+      );
+      stored.push(...page.clicks.map((c) => ({ ...c, occurredAtMs: Date.parse(c.occurredAt) })));
+      start = page.next;
+    } while (
+      start &&
+      !hasNewestCandidates(stored, { merchantId, occurredAtMs }, merchant.attributionWindowDays)
     );
-    visitorClicks = markDuplicates(stored.map((c) => ({ ...c, occurredAtMs: Date.parse(c.occurredAt) })));
+    visitorClicks = markDuplicates(stored);
   }
   const orderClick = visitorClicks.find((c) => c.clickId === click?.clickId);
   const couponOwnerId = order.couponCode ? await deps.influencers.couponOwner(order.couponCode) : undefined;

@@ -12,7 +12,10 @@ import {
   DAY_MS,
   type DecideAttributionInput,
   decideAttribution,
+  hasNewestCandidates,
   isAttributionModel,
+  MAX_CANDIDATE_CLICKS,
+  MAX_CREDITED_INFLUENCERS,
   UNATTRIBUTED_REASONS,
   type VisitorClick,
 } from '../../functions/common/domain/attribution';
@@ -691,6 +694,154 @@ describe('decideAttribution', () => {
           },
         ),
       );
+    });
+  });
+});
+
+describe('the bounds of CONTRACT §6: 50 newest candidate clicks, 20 influencers', () => {
+  /** Clicks of many influencers (ids i0..i59), for the bounds; one influencer may click several times. */
+  const manyInfluencersArb = fc
+    .array(
+      fc.record({
+        msBeforeOrder: fc.integer({ min: 0, max: 20 * DAY_MS }),
+        influencer: fc.integer({ min: 0, max: 59 }),
+      }),
+      { minLength: 1, maxLength: 120 },
+    )
+    .map((records) =>
+      records.map(
+        (record, index): AttributableClick => ({
+          clickId: generatedId(ORDER_AT - record.msBeforeOrder, index),
+          influencerId: `i${record.influencer}`,
+          occurredAtMs: ORDER_AT - record.msBeforeOrder,
+        }),
+      ),
+    );
+
+  it('counts only the 50 newest candidates', () => {
+    const clicks = daily(80, ['a', 'b', 'c']);
+    const candidates = candidateClicks(clicks, order, 90);
+    expect(candidates).toHaveLength(MAX_CANDIDATE_CLICKS);
+    expect(ids(candidates)).toEqual(ids(clicks.slice(-MAX_CANDIDATE_CLICKS)));
+    // Under first_click the first of the 50 newest earns it, not the visitor's first click ever.
+    expect(attributeToInfluencers(candidates, 'first_click', ORDER_AT)).toEqual([
+      expect.objectContaining({ clickId: 'c31', weightBps: 10_000 }),
+    ]);
+  });
+
+  it('credits the 20 heaviest of 60 linear influencers: equal weights go to the earlier first click', () => {
+    // One click each, one minute apart: all weigh the same, so the 20 oldest first clicks win.
+    const clicks = Array.from({ length: 60 }, (_, index) =>
+      visitorClick(`c${String(index).padStart(2, '0')}`, `i${index}`, (60 - index) * 60_000),
+    );
+    const shares = attributeToInfluencers(clicks, 'linear', ORDER_AT);
+    expect(shares.map((share) => share.influencerId)).toEqual(
+      Array.from({ length: 20 }, (_, index) => `i${index}`),
+    );
+    expect(shares.map((share) => share.weightBps)).toEqual(Array(20).fill(500));
+  });
+
+  it('rescales the chosen weights to 10 000 by the largest remainder', () => {
+    // 21 influencers: one with 4 clicks of 24 (so 1 667 bps), twenty with one each (416 or 417).
+    const clicks = [
+      ...Array.from({ length: 20 }, (_, index) =>
+        visitorClick(`c${String(index).padStart(2, '0')}`, `i${index}`, (40 - index) * 60_000),
+      ),
+      ...Array.from({ length: 4 }, (_, index) => visitorClick(`d${index}`, 'heavy', (4 - index) * 1000)),
+    ];
+    const shares = attributeToInfluencers(clicks, 'linear', ORDER_AT);
+    expect(shares).toHaveLength(20);
+    expect(sum(shares.map((share) => share.weightBps))).toBe(10_000);
+    expect(shares.map((share) => share.influencerId)).toContain('heavy');
+    expect(shares.map((share) => share.influencerId)).not.toContain('i19');
+  });
+
+  describe('properties', () => {
+    it('weights sum to 10 000, at most 20 influencers, and the chosen ones are the top 20 by weight', () => {
+      fc.assert(
+        fc.property(manyInfluencersArb, modelArb, (clicks, model) => {
+          const weighted = clickWeights(clicks, model);
+          const all = aggregateByInfluencer(weighted, ORDER_AT, Number.POSITIVE_INFINITY);
+          const credited = aggregateByInfluencer(weighted, ORDER_AT);
+          expect(sum(credited.map((share) => share.weightBps))).toBe(10_000);
+          expect(credited.length).toBe(Math.min(all.length, MAX_CREDITED_INFLUENCERS));
+
+          const timeOf = new Map(clicks.map((click) => [click.clickId, click.occurredAtMs]));
+          const firstClickMs = (share: { clickIds: readonly string[] }) =>
+            timeOf.get(share.clickIds[0] ?? '') ?? 0;
+          const rank = [...all].sort(
+            (left, right) =>
+              right.weightBps - left.weightBps ||
+              firstClickMs(left) - firstClickMs(right) ||
+              ((left.clickIds[0] ?? '') < (right.clickIds[0] ?? '') ? -1 : 1),
+          );
+          const top = new Set(rank.slice(0, MAX_CREDITED_INFLUENCERS).map((share) => share.influencerId));
+          expect(new Set(credited.map((share) => share.influencerId))).toEqual(top);
+          // Rescaling only grows a weight, and keeps every chosen influencer above 0.
+          const before = new Map(all.map((share) => [share.influencerId, share.weightBps]));
+          for (const share of credited) {
+            expect(share.weightBps).toBeGreaterThanOrEqual(before.get(share.influencerId) ?? 0);
+            expect(share.weightBps).toBeGreaterThan(0);
+          }
+        }),
+      );
+    });
+
+    it('decideAttribution never credits more than 20 influencers or counts more than 50 clicks', () => {
+      fc.assert(
+        fc.property(manyInfluencersArb, modelArb, (clicks, model) => {
+          const visitorClicks = clicks.map((click) => ({
+            ...click,
+            merchantId: MERCHANT,
+            bot: false,
+            duplicate: false,
+          }));
+          const newest = visitorClicks.reduce((a, b) => (b.occurredAtMs > a.occurredAtMs ? b : a));
+          const decision = decideAttribution({
+            order,
+            orderClick: { kind: 'found', click: newest },
+            visitorClicks,
+            merchant: { attributionModel: model, attributionWindowDays: 30 },
+          });
+          if (decision.kind !== 'credited') throw new Error('expected a credit');
+          expect(decision.shares.length).toBeLessThanOrEqual(MAX_CREDITED_INFLUENCERS);
+          expect(sum(decision.shares.map((share) => share.weightBps))).toBe(10_000);
+          expect(sum(decision.shares.map((share) => share.clickIds.length))).toBeLessThanOrEqual(
+            MAX_CANDIDATE_CLICKS,
+          );
+        }),
+      );
+    });
+  });
+
+  describe('hasNewestCandidates (reading a visitor newest first)', () => {
+    const clickAt = (index: number, msBeforeOrder: number, overrides: Record<string, unknown> = {}) => ({
+      ...visitorClick(`c${String(index).padStart(3, '0')}`, 'anna', msBeforeOrder),
+      code: `link-${index}`,
+      visitorId: 'visitor-1',
+      ...overrides,
+    });
+
+    it('is false until 50 candidates are settled beyond the duplicate window of the oldest click read', () => {
+      const minutes = Array.from({ length: 51 }, (_, index) => clickAt(index, (51 - index) * 60_000));
+      // The oldest click read may still turn out a duplicate of an unread one: 50 of 51 are settled.
+      expect(hasNewestCandidates(minutes, order, 30)).toBe(true);
+      expect(hasNewestCandidates(minutes.slice(1), order, 30)).toBe(false);
+    });
+
+    it('does not count bots, other merchants or duplicates', () => {
+      const clicks = Array.from({ length: 80 }, (_, index) =>
+        clickAt(index, (80 - index) * 60_000, index % 2 === 0 ? { bot: true } : {}),
+      );
+      expect(hasNewestCandidates(clicks, order, 30)).toBe(false);
+      const sameLink = Array.from({ length: 80 }, (_, index) =>
+        clickAt(index, (80 - index) * 10_000, { code: 'one-link' }),
+      );
+      expect(hasNewestCandidates(sameLink, order, 30)).toBe(false);
+      const elsewhere = Array.from({ length: 80 }, (_, index) =>
+        clickAt(index, (80 - index) * 60_000, { merchantId: 'other' }),
+      );
+      expect(hasNewestCandidates(elsewhere, order, 30)).toBe(false);
     });
   });
 });

@@ -9,7 +9,12 @@
  */
 import { ATTRIBUTION_MODELS, type AttributionModel } from './attribution-models';
 import { BPS_PER_WHOLE } from './commission';
-import { compareClicksChronologically } from './duplicates';
+import {
+  compareClicksChronologically,
+  DUPLICATE_WINDOW_MS,
+  type DuplicateCandidateClick,
+  markDuplicates,
+} from './duplicates';
 import { splitByWeight } from './split';
 
 export { ATTRIBUTION_MODELS, type AttributionModel };
@@ -24,6 +29,15 @@ export const UNATTRIBUTED_REASONS = [
 export type UnattributedReason = (typeof UNATTRIBUTED_REASONS)[number];
 
 export const DAY_MS = 86_400_000;
+
+/**
+ * CONTRACT §6: at most the 50 newest candidate clicks count, and at most 20 influencers are credited
+ * for one order. The visitor id is chosen by the client, so without these bounds one visitor could
+ * make an order whose credit (one item per influencer, and on a refund one change and one clawback
+ * per influencer) no longer fits in one transaction, or whose click ids no longer fit in one item.
+ */
+export const MAX_CANDIDATE_CLICKS = 50;
+export const MAX_CREDITED_INFLUENCERS = 20;
 
 /** time_decay: a click's weight halves for every 7 days of its age at order time. */
 export const TIME_DECAY_HALF_LIFE_MS = 7 * DAY_MS;
@@ -131,8 +145,9 @@ function chronologicalUnique<C extends AttributableClick>(clicks: readonly C[]):
 /**
  * The candidate clicks of CONTRACT §6, oldest first: the visitor's clicks on links of the order's
  * merchant that are neither bot nor duplicate, at or before the order's time and at most
- * `windowDays` days before it (both ends inclusive). A click after the order, even by a
- * millisecond, is not a candidate: it cannot have led to the order.
+ * `windowDays` days before it (both ends inclusive), and of those the newest
+ * `MAX_CANDIDATE_CLICKS`. A click after the order, even by a millisecond, is not a candidate: it
+ * cannot have led to the order.
  */
 export function candidateClicks<C extends VisitorClick>(
   clicksOfVisitor: readonly C[],
@@ -143,14 +158,37 @@ export function candidateClicks<C extends VisitorClick>(
     throw new RangeError(`attribution window must be a non-negative whole number of days, got ${windowDays}`);
   }
   const windowStartMs = order.occurredAtMs - windowDays * DAY_MS;
-  return chronologicalUnique(clicksOfVisitor).filter(
-    (click) =>
-      click.merchantId === order.merchantId &&
-      !click.bot &&
-      !click.duplicate &&
-      click.occurredAtMs <= order.occurredAtMs &&
-      click.occurredAtMs >= windowStartMs,
+  return chronologicalUnique(clicksOfVisitor)
+    .filter(
+      (click) =>
+        click.merchantId === order.merchantId &&
+        !click.bot &&
+        !click.duplicate &&
+        click.occurredAtMs <= order.occurredAtMs &&
+        click.occurredAtMs >= windowStartMs,
+    )
+    .slice(-MAX_CANDIDATE_CLICKS);
+}
+
+/**
+ * For reading a visitor's clicks newest first, page by page: whether the clicks read so far already
+ * settle the order's `MAX_CANDIDATE_CLICKS` newest candidates, so no older page can change them.
+ * Bots, duplicates and other merchants' clicks are only known after reading, hence the paging. A
+ * click's duplicate flag depends on the visitor's clicks of the 30 s before it (duplicates.ts), so
+ * only clicks more than 30 s newer than the oldest one read are settled; the caller stops when this
+ * is true or the window ends, and passes everything it read to `decideAttribution`.
+ */
+export function hasNewestCandidates<C extends DuplicateCandidateClick & Omit<VisitorClick, 'duplicate'>>(
+  clicksRead: readonly C[],
+  order: OrderForAttribution,
+  windowDays: number,
+): boolean {
+  if (clicksRead.length < MAX_CANDIDATE_CLICKS) return false;
+  const oldestReadMs = Math.min(...clicksRead.map((click) => click.occurredAtMs));
+  const settled = markDuplicates(clicksRead).filter(
+    (click) => click.occurredAtMs - DUPLICATE_WINDOW_MS > oldestReadMs,
   );
+  return candidateClicks(settled, order, windowDays).length >= MAX_CANDIDATE_CLICKS;
 }
 
 /**
@@ -235,21 +273,33 @@ export function clickWeights<C extends AttributableClick>(
  * first_click that is the first click; otherwise the most recent touch), and keeps every click of
  * the influencer as evidence. Shares are in the order of their representative clicks, oldest first;
  * that order is the tie-break of the commission split.
+ *
+ * CONTRACT §6: of more than `maxInfluencers` influencers, those with the highest weights are
+ * credited (equal weights: the influencer whose first click is earlier), and their weights are
+ * rescaled to 10 000 with the largest-remainder method, in the shares' order. Each chosen weight
+ * only grows, so no chosen influencer drops to 0.
  */
 export function aggregateByInfluencer(
   weightedClicks: readonly WeightedClick[],
   orderOccurredAtMs: number,
+  maxInfluencers = MAX_CREDITED_INFLUENCERS,
 ): AttributionShare[] {
   const chronological = [...weightedClicks].sort((left, right) =>
     compareClicksChronologically(left.click, right.click),
   );
   const byInfluencer = new Map<
     string,
-    { weightBps: number; representative: AttributableClick | undefined; clickIds: string[] }
+    {
+      weightBps: number;
+      first: AttributableClick;
+      representative: AttributableClick | undefined;
+      clickIds: string[];
+    }
   >();
   for (const { click, weightBps } of chronological) {
     const entry = byInfluencer.get(click.influencerId) ?? {
       weightBps: 0,
+      first: click,
       representative: undefined,
       clickIds: [],
     };
@@ -259,10 +309,12 @@ export function aggregateByInfluencer(
     byInfluencer.set(click.influencerId, entry);
   }
 
-  const shares: { share: AttributionShare; representative: AttributableClick }[] = [];
+  const shares: { share: AttributionShare; first: AttributableClick; representative: AttributableClick }[] =
+    [];
   for (const [influencerId, entry] of byInfluencer) {
     if (entry.representative === undefined || entry.weightBps === 0) continue;
     shares.push({
+      first: entry.first,
       representative: entry.representative,
       share: {
         influencerId,
@@ -273,8 +325,23 @@ export function aggregateByInfluencer(
       },
     });
   }
-  shares.sort((left, right) => compareClicksChronologically(left.representative, right.representative));
-  return shares.map(({ share }) => share);
+  const credited =
+    shares.length <= maxInfluencers
+      ? shares
+      : [...shares]
+          .sort(
+            (left, right) =>
+              right.share.weightBps - left.share.weightBps ||
+              compareClicksChronologically(left.first, right.first),
+          )
+          .slice(0, maxInfluencers);
+  credited.sort((left, right) => compareClicksChronologically(left.representative, right.representative));
+  if (credited.length === shares.length) return credited.map(({ share }) => share);
+  const rescaled = splitByWeight(
+    BPS_PER_WHOLE,
+    credited.map(({ share }) => share.weightBps),
+  );
+  return credited.map(({ share }, index) => ({ ...share, weightBps: rescaled[index] ?? 0 }));
 }
 
 /** `clickWeights` then `aggregateByInfluencer`: the influencers' shares of an order. */

@@ -60,6 +60,31 @@ export function clickRepo(tableName: string) {
       } while (start);
       return clicks;
     },
+
+    /**
+     * One page of a visitor's clicks with ids between two bounds (inclusive), newest first: attribution
+     * reads back from the order only as far as it needs (CONTRACT §6 counts the newest candidates).
+     */
+    async visitorPageNewestFirst(
+      visitorId: string,
+      fromClickId: string,
+      toClickId: string,
+      start: Record<string, unknown> | undefined,
+      limit: number,
+    ): Promise<{ clicks: Click[]; next: Record<string, unknown> | undefined }> {
+      const out = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'byVisitor',
+          KeyConditionExpression: 'visitorId = :v AND clickId BETWEEN :from AND :to',
+          ExpressionAttributeValues: { ':v': visitorId, ':from': fromClickId, ':to': toClickId },
+          ScanIndexForward: false,
+          Limit: limit,
+          ExclusiveStartKey: start,
+        }),
+      );
+      return { clicks: (out.Items ?? []) as Click[], next: out.LastEvaluatedKey };
+    },
   };
 }
 export type ClickRepo = ReturnType<typeof clickRepo>;
