@@ -272,6 +272,8 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 120,
     tables: { payouts: 'RW', orders: 'RW', config: 'RO' },
+    // Continuing a run's recording and queueing that a start handed over.
+    sends: ['payoutJobs'],
     secrets: [],
   },
   outboxRedrive: {

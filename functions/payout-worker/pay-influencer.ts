@@ -7,6 +7,7 @@
  */
 import { formatInstant } from '../common/domain/instant';
 import { payoutStatus, periodCutoffMs } from '../common/domain/payout';
+import { logger } from '../common/logger';
 import type { InfluencerRepo } from '../common/repos/influencers';
 import { type OrderRepo, type TransactItem, transact, type UnpaidItem } from '../common/repos/orders';
 import { type PayoutRecord, type PayoutRepo, payoutIdOf } from '../common/repos/payouts';
@@ -27,7 +28,14 @@ export async function payInfluencer(
   period: string,
   influencerId: string,
 ): Promise<void> {
-  if (await deps.payouts.jobDone(period, influencerId)) return;
+  // Only a recorded payee of the run is paid (the set is fixed once): a job for anyone else, or one
+  // already done, changes nothing.
+  const job = await deps.payouts.job(period, influencerId);
+  if (job?.state !== 'pending') {
+    if (!job)
+      logger.warn('Payout job for an influencer who is not a payee of the run', { period, influencerId });
+    return;
+  }
   // Compared by the index with the items' `eligibleAt`, which comes from the same fixed-shape formatter.
   const cutoffIso = formatInstant(periodCutoffMs(period));
   const pageSize = Math.min(deps.pageSize ?? 90, 90);
@@ -80,6 +88,7 @@ export async function payInfluencer(
     for (const payout of marking.values()) await deps.payouts.finish(payout);
   }
 
+  // False when an overlapping job marked it done first: the run counts each job once.
   await transact(deps.payouts.jobDoneItems(period, influencerId));
   await deps.payouts.completeIfDone(period);
 }

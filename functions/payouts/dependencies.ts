@@ -1,4 +1,4 @@
-import { requireEnv } from '../common/config/env';
+import { intEnv, requireEnv } from '../common/config/env';
 import { orderRepo } from '../common/repos/orders';
 import { payoutRepo } from '../common/repos/payouts';
 import type { RunDependencies } from './start-run';
@@ -9,5 +9,7 @@ export function payoutRunDependencies(): RunDependencies {
     payouts: payoutRepo(requireEnv('PAYOUTS_TABLE_NAME')),
     orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
     jobsQueueUrl: requireEnv('PAYOUT_JOBS_QUEUE_URL'),
+    recordPageSize: intEnv('PAYOUT_RECORD_PAGE_SIZE', 99),
+    pagesPerCall: intEnv('PAYOUT_PAGES_PER_CALL', 50),
   };
 }

@@ -156,12 +156,12 @@ describe('the orders queue, spelled out', () => {
 });
 
 describe('the payout jobs queue, spelled out', () => {
-  test('payouts and payoutSchedule can send to it, with its URL in PAYOUT_JOBS_QUEUE_URL', () => {
+  test('payouts, payoutSchedule and payoutWorker (continuing a run) can send to it, with its URL in PAYOUT_JOBS_QUEUE_URL', () => {
     const jobs = queues.payoutJobs;
     expect(rolesAllowedTo('sqs:SendMessage', jobs.id)).toEqual(
-      [roleOf('payouts'), roleOf('payoutSchedule')].sort(),
+      [roleOf('payouts'), roleOf('payoutSchedule'), roleOf('payoutWorker')].sort(),
     );
-    for (const key of ['payouts', 'payoutSchedule'] as const) {
+    for (const key of ['payouts', 'payoutSchedule', 'payoutWorker'] as const) {
       const env = (props(functionId(key)).Environment as { Variables: Record<string, unknown> }).Variables;
       expect(env.PAYOUT_JOBS_QUEUE_URL).toEqual({ Ref: 'PayoutJobsQueue' });
     }

@@ -288,10 +288,10 @@ describe('least privilege, spelled out for the functions that matter most', () =
     }
   });
 
-  test('payoutWorker writes orders and payouts, only reads config, and has no secret, queue or bucket', () => {
+  test('payoutWorker writes orders and payouts, only reads config, sends only run continuations, and has no secret or bucket', () => {
     expect(tableAccessOf('payoutWorker')).toEqual({ orders: 'RW', payouts: 'RW', config: 'RO' });
     expect(secretsReadBy('payoutWorker')).toEqual([]);
-    expect(queuesSentToBy('payoutWorker')).toEqual([]);
+    expect(queuesSentToBy('payoutWorker')).toEqual(['payoutJobs']);
     expect(s3ActionsOf('payoutWorker')).toEqual([]);
   });
 

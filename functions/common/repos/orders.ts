@@ -306,24 +306,25 @@ export function orderRepo(tableName: string) {
       );
     },
 
-    /** Every influencer that was ever credited, shard by shard, through the `payees` index. */
-    async *payees(): AsyncGenerator<string> {
-      for (let shard = 0; shard < PAYEE_SHARDS; shard++) {
-        let start: Record<string, unknown> | undefined;
-        do {
-          const out = await dynamo().send(
-            new QueryCommand({
-              TableName: tableName,
-              IndexName: 'payees',
-              KeyConditionExpression: 'payeeShard = :s',
-              ExpressionAttributeValues: { ':s': `PAYEES#${shard}` },
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of out.Items ?? []) yield String(item.influencerId);
-          start = out.LastEvaluatedKey;
-        } while (start);
-      }
+    /**
+     * One page of the influencers ever credited, in shard `shard` (0 to PAYEE_SHARDS − 1) of the
+     * `payees` index: a payout run records its payee set from these pages, resuming at `next`.
+     */
+    async payeePage(shard: number, start: Record<string, unknown> | undefined, limit: number) {
+      const out = await dynamo().send(
+        new QueryCommand({
+          TableName: tableName,
+          IndexName: 'payees',
+          KeyConditionExpression: 'payeeShard = :s',
+          ExpressionAttributeValues: { ':s': `PAYEES#${shard}` },
+          ExclusiveStartKey: start,
+          Limit: limit,
+        }),
+      );
+      return {
+        influencerIds: (out.Items ?? []).map((item) => String(item.influencerId)),
+        next: out.LastEvaluatedKey,
+      };
     },
 
     /**
