@@ -93,8 +93,13 @@ export async function advancePayoutRun(
   let budget = deps.pagesPerCall ?? DEFAULT_PAGES_PER_CALL;
   let run = await requireRun(deps, period);
   if (run.status === 'complete') return { kind: 'complete' };
+  if (run.recordedPages === undefined) {
+    // Started before runs recorded their payee set: it has no progress to continue from.
+    throw new Error(`The payout run of ${period} has no recorded payee set; it cannot be continued.`);
+  }
   const wasQueued = run.queued;
   let queuedJobs = 0;
+  let refusedInARow = 0;
 
   // 1. The payee set, once: each page's markers and the run's progress in one transaction.
   while (!run.recorded) {
@@ -107,10 +112,16 @@ export async function advancePayoutRun(
         ? { shard: cursor.shard + 1 }
         : undefined;
     // False or a conflict: an overlapping start recorded this page; go on from what it recorded.
-    await transactOrConflict(
-      deps.payouts.recordPageItems(period, run.recordedPages, page.influencerIds, next),
-    );
+    const pageNumber = run.recordedPages;
+    await transactOrConflict(deps.payouts.recordPageItems(period, pageNumber, page.influencerIds, next));
     run = await requireRun(deps, period);
+    // Nobody got further either, three times: fail (and be retried) rather than spin.
+    refusedInARow = run.recordedPages === pageNumber && !run.recorded ? refusedInARow + 1 : 0;
+    if (refusedInARow >= 3) {
+      throw new Error(
+        `Page ${pageNumber} of the payee set of the payout run of ${period} cannot be recorded.`,
+      );
+    }
   }
 
   // 2. Every recorded job once, in marker order, from where the last call stopped.
