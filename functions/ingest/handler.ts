@@ -9,18 +9,17 @@
 import { requireEnv } from '../common/config/env';
 import { liveWebhookSecrets } from '../common/crypto/webhook-secrets';
 import { orderAmountMinor } from '../common/domain/commission';
-import { ID_PATTERN } from '../common/domain/ids';
 import { verifySignature } from '../common/domain/webhook-signature';
-import { httpHandler } from '../common/http/handler';
-import { assertBodySize, header, parseJsonBuffer, rawBody } from '../common/http/request';
+import { routeHandler } from '../common/http/adapter';
+import { header } from '../common/http/request';
 import { error, json } from '../common/http/responses';
 import { logger } from '../common/logger';
 import { enqueueOrderMessage } from '../common/queue/orders-queue';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { orderRepo, transact } from '../common/repos/orders';
 import { inboxRepo, newInboxPut, type OrderMessage } from '../common/repos/webhook-inbox';
-import { orderEventSchema } from '../common/schemas/webhooks';
 import { TtlCache } from '../common/ttl-cache';
+import { ingestRoutes } from './routes';
 
 const merchants = merchantRepo(requireEnv('CONFIG_TABLE_NAME'));
 const orders = orderRepo(requireEnv('ORDERS_TABLE_NAME'));
@@ -36,64 +35,63 @@ const queueUrl = requireEnv('ORDERS_QUEUE_URL');
 const merchantCache = new TtlCache<Merchant | undefined>(60_000);
 const readMerchant = (id: string) => merchants.get(id);
 
-export const handler = httpHandler(async (event) => {
-  const body = rawBody(event);
-  assertBodySize(body);
+export const handler = routeHandler(ingestRoutes, {
+  // The adapter has checked the size (413) and the merchant id's shape (else 401, like any unknown
+  // merchant); the body is parsed only once its signature has verified.
+  receiveOrderWebhook: async ({ params: { merchantId }, rawBody: body, body: parseBody, event }) => {
+    const now = new Date();
+    const headers = {
+      'webhook-id': header(event, 'webhook-id'),
+      'webhook-timestamp': header(event, 'webhook-timestamp'),
+      'webhook-signature': header(event, 'webhook-signature'),
+    };
+    const verify = async (merchant: Merchant | undefined) =>
+      merchant ? verifySignature(body, headers, await liveWebhookSecrets(merchant, now)) : undefined;
 
-  // An unknown merchant is answered exactly like a wrong signature.
-  const merchantId = event.pathParameters?.merchantId ?? '';
-  const now = new Date();
-  const headers = {
-    'webhook-id': header(event, 'webhook-id'),
-    'webhook-timestamp': header(event, 'webhook-timestamp'),
-    'webhook-signature': header(event, 'webhook-signature'),
-  };
-  const verify = async (merchant: Merchant | undefined) =>
-    merchant ? verifySignature(body, headers, await liveWebhookSecrets(merchant, now)) : undefined;
+    let merchant = await merchantCache.get(merchantId, readMerchant);
+    let webhookId = await verify(merchant);
+    if (!webhookId) {
+      // The cached settings may predate a rotation (or the merchant's creation): read them again.
+      merchantCache.delete(merchantId);
+      merchant = await merchantCache.get(merchantId, readMerchant);
+      webhookId = await verify(merchant);
+    }
+    if (!merchant || !webhookId) {
+      return error('invalid_signature');
+    }
 
-  let merchant = ID_PATTERN.test(merchantId) ? await merchantCache.get(merchantId, readMerchant) : undefined;
-  let webhookId = await verify(merchant);
-  if (!webhookId && ID_PATTERN.test(merchantId)) {
-    // The cached settings may predate a rotation (or the merchant's creation): read them again.
-    merchantCache.delete(merchantId);
-    merchant = await merchantCache.get(merchantId, readMerchant);
-    webhookId = await verify(merchant);
-  }
-  if (!merchant || !webhookId) {
-    return error(401, 'invalid_signature', 'The webhook signature is missing, wrong or too old.');
-  }
+    const orderEvent = parseBody();
+    const message: OrderMessage = { merchantId, webhookId, receivedAt: now.toISOString(), event: orderEvent };
+    const accepted = await transact([
+      newInboxPut(inboxTable, message),
+      ...(orderEvent.type === 'order.created'
+        ? [
+            orders.acceptedStub({
+              merchantId,
+              orderId: orderEvent.orderId,
+              currency: orderEvent.currency,
+              occurredAt: orderEvent.occurredAt,
+              amountMinor: orderAmountMinor(orderEvent.lines),
+            }),
+          ]
+        : []),
+    ]);
 
-  const orderEvent = parseJsonBuffer(body, orderEventSchema);
-  const message: OrderMessage = { merchantId, webhookId, receivedAt: now.toISOString(), event: orderEvent };
-  const accepted = await transact([
-    newInboxPut(inboxTable, message),
-    ...(orderEvent.type === 'order.created'
-      ? [
-          orders.acceptedStub({
-            merchantId,
-            orderId: orderEvent.orderId,
-            currency: orderEvent.currency,
-            occurredAt: orderEvent.occurredAt,
-            amountMinor: orderAmountMinor(orderEvent.lines),
-          }),
-        ]
-      : []),
-  ]);
+    if (!accepted) {
+      // Seen before. If it is still waiting to be processed, queue it again: the sender is retrying,
+      // perhaps because our first answer was lost, and processing is idempotent.
+      const seen = await inbox.get(merchantId, webhookId);
+      if (seen?.pending) await enqueueOrderMessage(queueUrl, seen.message);
+      return json(202, { status: 'duplicate', webhookId });
+    }
 
-  if (!accepted) {
-    // Seen before. If it is still waiting to be processed, queue it again: the sender is retrying,
-    // perhaps because our first answer was lost, and processing is idempotent.
-    const seen = await inbox.get(merchantId, webhookId);
-    if (seen?.pending) await enqueueOrderMessage(queueUrl, seen.message);
-    return json(202, { status: 'duplicate', webhookId });
-  }
-
-  await enqueueOrderMessage(queueUrl, message);
-  logger.info('Order event accepted', {
-    merchantId,
-    webhookId,
-    type: orderEvent.type,
-    orderId: orderEvent.orderId,
-  });
-  return json(202, { status: 'accepted', webhookId });
+    await enqueueOrderMessage(queueUrl, message);
+    logger.info('Order event accepted', {
+      merchantId,
+      webhookId,
+      type: orderEvent.type,
+      orderId: orderEvent.orderId,
+    });
+    return json(202, { status: 'accepted', webhookId });
+  },
 });

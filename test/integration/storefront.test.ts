@@ -213,11 +213,13 @@ describe('admin: PUT and GET /admin/storefronts/{handle}', () => {
     ]);
   });
 
-  it('answers 404 for an unknown influencer, for an unknown handle, and 401 without the token', async () => {
+  it('answers 404 for an unknown influencer or handle, 400 for an impossible handle, and 401 without the token', async () => {
     const unknown = await put('ghost-front', { influencerId: 'inf-ghost', title: 'x', items: [] });
     expect(unknown.status).toBe(404);
     expect((await read('ghost-front')).status).toBe(404);
-    expect((await read('a/b')).status).toBe(404);
+    const impossible = await read('a/b');
+    expect(impossible.status).toBe(400);
+    expect(impossible.body.error.code).toBe('invalid_path');
     const anonymous = await admin(
       httpEvent({
         method: 'GET',
