@@ -7,7 +7,7 @@
  */
 import { monotonicFactory } from 'ulid';
 import { intEnv, requireEnv } from '../common/config/env';
-import { keys } from '../common/config/keys';
+import { ipHashKey } from '../common/config/keys';
 import { isValidCode } from '../common/domain/ids';
 import { pooledRandom } from '../common/domain/pooled-random';
 import {
@@ -84,7 +84,7 @@ export const handler = httpHandler(async (event) => {
   const visitorId = isValidVisitorId(presentedVisitor) ? presentedVisitor : newVisitorId();
   const now = Date.now();
   const clickId = nextClickId(now);
-  const { ipHash } = await keys();
+  const ipKey = await ipHashKey();
   await clicks.put({
     clickId,
     code: link.code,
@@ -96,7 +96,7 @@ export const handler = httpHandler(async (event) => {
     os: userAgent.os,
     device: userAgent.device,
     referrerHost: referrerHost(header(event, 'referer')),
-    ipHash: hashIp(ipHash, event.requestContext.http.sourceIp),
+    ipHash: hashIp(ipKey, event.requestContext.http.sourceIp),
     bot: userAgent.bot,
     campaign: link.campaign,
     utm: utmOf(query),
