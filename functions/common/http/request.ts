@@ -35,6 +35,8 @@ export function parseJsonBody<S extends z.ZodType>(
   return parseJsonBuffer(body, schema, code);
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 export function parseJsonBuffer<S extends z.ZodType>(
   body: Buffer,
   schema: S,
@@ -42,7 +44,8 @@ export function parseJsonBuffer<S extends z.ZodType>(
 ): z.output<S> {
   let data: unknown;
   try {
-    data = JSON.parse(body.toString('utf8'));
+    // JSON is UTF-8 (RFC 8259): invalid bytes are refused, not silently replaced by U+FFFD.
+    data = JSON.parse(strictUtf8.decode(body));
   } catch {
     throw new HttpError(400, code, 'The request body is not valid JSON.', [
       { path: '', message: 'Malformed JSON' },
