@@ -167,7 +167,29 @@ export type QueueKey = keyof typeof queues;
 
 // ---------------------------------------------------------------- functions
 
+/** Bucket access: read-only, or read and write (never delete). */
 export type Access = 'RO' | 'RW';
+
+/**
+ * A DynamoDB action a function may perform on a table (the IAM action without `dynamodb:`). A
+ * transaction needs the action of each of its parts (Put → PutItem, Update → UpdateItem); a Query
+ * or Scan is granted on the table's indexes too. Only what the function's code really calls is
+ * declared, so no function gets DeleteItem or BatchWriteItem by default.
+ */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'Scan'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem'
+  | 'DescribeTable';
+
+/** Table actions that also apply to a table's global secondary indexes. */
+export const INDEX_ACTIONS: readonly TableAction[] = ['Query', 'Scan'];
 
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -175,10 +197,12 @@ export interface FunctionSpec {
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
-  tables: Partial<Record<TableKey, Access>>;
+  /** The exact DynamoDB actions per table, read from the function's code and its repos. */
+  tables: Partial<Record<TableKey, readonly TableAction[]>>;
   /** Queues the function sends to (consumers are named on the queue). */
   sends?: QueueKey[];
   buckets?: Partial<Record<BucketKey, Access>>;
+  /** The secrets it may read, each granted on its own (the redirect has the IP-hash key only). */
   secrets: SecretKey[];
 }
 
@@ -188,32 +212,58 @@ export const functions = {
     description: 'GET/HEAD /{code}: logs the click and redirects to the merchant with a click id.',
     memoryMb: 512,
     timeoutSeconds: 5,
-    tables: { config: 'RO', clicks: 'RW' },
-    secrets: ['masterKey'],
+    // Link and merchant by key; one PutItem per click.
+    tables: { config: ['GetItem'], clicks: ['PutItem'] },
+    secrets: ['ipHashKey'],
   },
   admin: {
     entry: 'functions/admin/handler.ts',
     description: 'Operator API for merchants, influencers, links, clicks, orders and storefronts.',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { config: 'RW', clicks: 'RO', orders: 'RO' },
-    secrets: ['adminToken', 'masterKey'],
+    tables: {
+      // Create (PutItem; an influencer with coupon codes in one transaction), read, rotate secrets,
+      // disable links, put storefronts (UpdateItem), check a storefront's links (BatchGetItem).
+      config: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      // A click by id; the visitor's other clicks for its duplicate flag (byVisitor index).
+      clicks: ['GetItem', 'Query'],
+      // The order view reads the order's partition.
+      orders: ['Query'],
+    },
+    // The seal key seals a new merchant's webhook secret and every rotated one.
+    secrets: ['adminToken', 'webhookSealKey'],
   },
   ingest: {
     entry: 'functions/ingest/handler.ts',
     description: 'POST /webhooks/{merchantId}/orders: verifies, validates, keeps and queues an order event.',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { config: 'RO', webhookInbox: 'RW', orders: 'RW' },
+    tables: {
+      config: ['GetItem'],
+      // The inbox item is put in the acceptance transaction; a duplicate is read back.
+      webhookInbox: ['PutItem', 'GetItem'],
+      // The order's "pending" stub, an update in the same transaction.
+      orders: ['UpdateItem'],
+    },
     sends: ['orders'],
-    secrets: ['masterKey'],
+    // The seal key opens the merchant's webhook secrets.
+    secrets: ['webhookSealKey'],
   },
   attribution: {
     entry: 'functions/attribution/handler.ts',
     description: 'Orders queue consumer: credits each order to the clicks that earned it, applies refunds.',
     memoryMb: 1024,
     timeoutSeconds: 30,
-    tables: { config: 'RO', clicks: 'RO', orders: 'RW', webhookInbox: 'RW' },
+    tables: {
+      // Merchant settings and coupon owners.
+      config: ['GetItem'],
+      // The clicked click; the visitor's clicks in the window (byVisitor index).
+      clicks: ['GetItem', 'Query'],
+      // The order's partition, then its root, refunds, credits, adjustments and payee marker.
+      orders: ['Query', 'PutItem', 'UpdateItem'],
+      // Marks the inbox item processed, in the order's transaction.
+      webhookInbox: ['UpdateItem'],
+    },
     secrets: [],
   },
   payouts: {
@@ -221,7 +271,12 @@ export const functions = {
     description: 'Operator API for payout runs and statements.',
     memoryMb: 512,
     timeoutSeconds: 29,
-    tables: { payouts: 'RW', orders: 'RO' },
+    tables: {
+      // The run and the latest period, the start transaction, job counts, the run's payouts.
+      payouts: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+      // Payees and the items a payout paid (indexes payees, byPayout).
+      orders: ['Query'],
+    },
     sends: ['payoutJobs'],
     buckets: { statements: 'RW' },
     secrets: ['adminToken'],
@@ -231,7 +286,8 @@ export const functions = {
     description: "Monthly: starts the payout run of the previous month (from Scheduler's scheduledTime).",
     memoryMb: 512,
     timeoutSeconds: 300,
-    tables: { payouts: 'RW', orders: 'RO' },
+    // The same start of a run as the payouts function (payouts/start-run.ts).
+    tables: { payouts: ['GetItem', 'PutItem', 'UpdateItem'], orders: ['Query'] },
     sends: ['payoutJobs'],
     secrets: [],
   },
@@ -241,7 +297,14 @@ export const functions = {
       "Payout-jobs consumer: pays one influencer's due credits and clawbacks, or carries them over.",
     memoryMb: 512,
     timeoutSeconds: 120,
-    tables: { payouts: 'RW', orders: 'RW', config: 'RO' },
+    tables: {
+      // Job-done marker, payouts created and progressed, the run completed.
+      payouts: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+      // Unpaid items (unpaidByInfluencer index), confirmed by BatchGetItem, marked paid.
+      orders: ['Query', 'BatchGetItem', 'UpdateItem'],
+      // The influencer's payout minimum.
+      config: ['GetItem'],
+    },
     secrets: [],
   },
   outboxRedrive: {
@@ -249,7 +312,8 @@ export const functions = {
     description: 'Re-queues accepted webhooks whose processing has not been recorded (the outbox).',
     memoryMb: 256,
     timeoutSeconds: 60,
-    tables: { webhookInbox: 'RW' },
+    // Pending items (pending index), each marked as redriven.
+    tables: { webhookInbox: ['Query', 'UpdateItem'] },
     sends: ['orders'],
     secrets: [],
   },
@@ -258,7 +322,8 @@ export const functions = {
     description: 'GET /healthz: answers ok when the stores can be reached.',
     memoryMb: 256,
     timeoutSeconds: 5,
-    tables: { config: 'RO' },
+    // DescribeTable answers whether the store can be reached without reading any item.
+    tables: { config: ['DescribeTable'] },
     secrets: [],
   },
   openapi: {
@@ -275,7 +340,7 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 5,
     // View events are items of the clicks table, whose stream feeds the reports (repos/storefronts.ts).
-    tables: { config: 'RO', clicks: 'RW' },
+    tables: { config: ['GetItem', 'BatchGetItem'], clicks: ['PutItem'] },
     secrets: [],
   },
   aggregator: {
@@ -285,7 +350,12 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
     // clicks and orders: the link of an attributed click, the day of a clawback's order.
-    tables: { counters: 'RW', clicks: 'RO', orders: 'RO' },
+    tables: {
+      // Applied-record markers, the counting transaction (Put marker, Update counters), sketches.
+      counters: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      clicks: ['BatchGetItem'],
+      orders: ['BatchGetItem'],
+    },
     secrets: [],
   },
   reports: {
@@ -294,7 +364,7 @@ export const functions = {
       "Operator API for ROI reports: an influencer's or a merchant's figures over days, JSON or CSV.",
     memoryMb: 512,
     timeoutSeconds: 29,
-    tables: { counters: 'RO', config: 'RO' },
+    tables: { counters: ['Query'], config: ['GetItem'] },
     secrets: ['adminToken'],
   },
   notFound: {

@@ -7,7 +7,7 @@
  */
 
 import { requireEnv } from '../common/config/env';
-import { liveWebhookSecrets } from '../common/crypto/webhook-secrets';
+import { liveWebhookSecrets, newWebhookSecret } from '../common/crypto/webhook-secrets';
 import { orderAmountMinor } from '../common/domain/commission';
 import { verifySignature } from '../common/domain/webhook-signature';
 import { routeHandler } from '../common/http/adapter';
@@ -29,15 +29,52 @@ const queueUrl = requireEnv('ORDERS_QUEUE_URL');
 /**
  * Merchant settings and sealed secrets, kept a minute so an accepted webhook costs one DynamoDB call
  * (its transaction). A signature that does not verify against the cached secrets is checked again
- * on a fresh read, so a rotation takes effect at once. Expiry of rotated secrets is decided per
- * request, from the cached item.
+ * on a fresh read, so a rotation (or a merchant created meanwhile) takes effect at once, but at most
+ * once per REREAD_AFTER_FAILURE_MS per merchant id: a flood of bad signatures must not turn into a
+ * flood of reads. Expiry of rotated secrets is decided per request, from the cached item.
  */
 const merchantCache = new TtlCache<Merchant | undefined>(60_000);
 const readMerchant = (id: string) => merchants.get(id);
+export const REREAD_AFTER_FAILURE_MS = 5_000;
+const lastReread = new Map<string, number>();
+const MAX_REREAD_ENTRIES = 10_000;
+
+/** Whether a failed signature for this merchant id may read the merchant again now. */
+function mayReread(merchantId: string, now: number): boolean {
+  const last = lastReread.get(merchantId);
+  if (last !== undefined && now - last < REREAD_AFTER_FAILURE_MS) return false;
+  lastReread.delete(merchantId);
+  if (lastReread.size >= MAX_REREAD_ENTRIES) {
+    // Map keeps insertion order: the oldest entry goes first.
+    const oldest = lastReread.keys().next();
+    if (!oldest.done) lastReread.delete(oldest.value);
+  }
+  lastReread.set(merchantId, now);
+  return true;
+}
+
+/**
+ * Stands in for an unknown merchant: one sealed secret nobody knows, unsealed and HMAC'd exactly as
+ * a real merchant's one live secret is, so an unknown merchant costs what a known one costs and the
+ * answer time does not tell which merchant ids exist.
+ */
+let unknownMerchant: Promise<Pick<Merchant, 'merchantId' | 'webhookSecrets'>> | undefined;
+function standInMerchant() {
+  unknownMerchant ??= newWebhookSecret('unknown', new Date(0).toISOString()).then(({ sealed }) => ({
+    merchantId: 'unknown',
+    webhookSecrets: [sealed],
+  }));
+  unknownMerchant.catch(() => {
+    unknownMerchant = undefined;
+  });
+  return unknownMerchant;
+}
 
 export const handler = routeHandler(ingestRoutes, {
-  // The adapter has checked the size (413) and the merchant id's shape (else 401, like any unknown
-  // merchant); the body is parsed only once its signature has verified.
+  // The adapter has checked the size (413) and the merchant id's shape (a malformed one, which no
+  // merchant can have, is a 401 like any unknown merchant); the body is parsed only once its
+  // signature has verified. An unknown merchant is answered exactly like a wrong signature, after
+  // the same work.
   receiveOrderWebhook: async ({ params: { merchantId }, rawBody: body, body: parseBody, event }) => {
     const now = new Date();
     const headers = {
@@ -45,12 +82,21 @@ export const handler = routeHandler(ingestRoutes, {
       'webhook-timestamp': header(event, 'webhook-timestamp'),
       'webhook-signature': header(event, 'webhook-signature'),
     };
-    const verify = async (merchant: Merchant | undefined) =>
-      merchant ? verifySignature(body, headers, await liveWebhookSecrets(merchant, now)) : undefined;
+    const verify = async (merchant: Merchant | undefined) => {
+      const secrets = await liveWebhookSecrets(merchant ?? (await standInMerchant()), now);
+      const verified = verifySignature(body, headers, secrets, now);
+      return merchant ? verified : undefined;
+    };
 
-    let merchant = await merchantCache.get(merchantId, readMerchant);
+    // A merchant read by this very request is fresh: reading it again could not change the answer.
+    let readNow = false;
+    const load = (id: string) => {
+      readNow = true;
+      return readMerchant(id);
+    };
+    let merchant = await merchantCache.get(merchantId, load);
     let webhookId = await verify(merchant);
-    if (!webhookId) {
+    if (!webhookId && !readNow && mayReread(merchantId, now.getTime())) {
       // The cached settings may predate a rotation (or the merchant's creation): read them again.
       merchantCache.delete(merchantId);
       merchant = await merchantCache.get(merchantId, readMerchant);

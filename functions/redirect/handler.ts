@@ -8,7 +8,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { intEnv, requireEnv } from '../common/config/env';
-import { keys } from '../common/config/keys';
+import { ipHashKey } from '../common/config/keys';
 import { isValidCode } from '../common/domain/ids';
 import { pooledRandom } from '../common/domain/pooled-random';
 import {
@@ -92,7 +92,7 @@ const followLink = async ({
   const visitorId = isValidVisitorId(presentedVisitor) ? presentedVisitor : newVisitorId();
   const now = Date.now();
   const clickId = nextClickId(now);
-  const { ipHash } = await keys();
+  const ipKey = await ipHashKey();
   await clicks.put({
     clickId,
     code: link.code,
@@ -104,7 +104,7 @@ const followLink = async ({
     os: userAgent.os,
     device: userAgent.device,
     referrerHost: referrerHost(header(event, 'referer')),
-    ipHash: hashIp(ipHash, event.requestContext.http.sourceIp),
+    ipHash: hashIp(ipKey, event.requestContext.http.sourceIp),
     bot: userAgent.bot,
     campaign: link.campaign,
     utm: utmOf(query),

@@ -24,11 +24,14 @@ export function zodIssues(error: z.ZodError): ErrorIssue[] {
   }));
 }
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+
 /** JSON parse and schema validation of a request body (400 `invalid_body` with `issues`). */
 export function parseJsonBuffer<S extends z.ZodType>(body: Buffer, schema: S): z.output<S> {
   let data: unknown;
   try {
-    data = JSON.parse(body.toString('utf8'));
+    // JSON is UTF-8 (RFC 8259): invalid bytes are refused, not silently replaced by U+FFFD.
+    data = JSON.parse(strictUtf8.decode(body));
   } catch {
     throw apiError('invalid_body', 'The request body is not valid JSON.', [
       { path: '', message: 'Malformed JSON' },
