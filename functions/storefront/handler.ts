@@ -58,7 +58,7 @@ export const handler = httpHandler(async (event) => {
     try {
       await views.put({
         clickId: nextViewId(now),
-        kind: STOREFRONT_VIEW_KIND,
+        itemType: STOREFRONT_VIEW_KIND,
         handle: page.handle,
         influencerId: page.influencerId,
         occurredAt: new Date(now).toISOString(),
