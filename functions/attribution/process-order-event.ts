@@ -25,7 +25,8 @@ import {
   type TransactItem,
   transact,
 } from '../common/repos/orders';
-import { type OrderMessage, processedUpdate } from '../common/repos/webhook-inbox';
+import { processedUpdate } from '../common/repos/webhook-inbox';
+import type { OrderMessage } from '../common/schemas/messages';
 import type { OrderCreated } from '../common/schemas/webhooks';
 
 export interface Dependencies {

@@ -17,7 +17,8 @@ import { logger } from '../common/logger';
 import { enqueueOrderMessage } from '../common/queue/orders-queue';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { orderRepo, transact } from '../common/repos/orders';
-import { inboxRepo, newInboxPut, type OrderMessage } from '../common/repos/webhook-inbox';
+import { inboxRepo, newInboxPut } from '../common/repos/webhook-inbox';
+import type { OrderMessage } from '../common/schemas/messages';
 import { TtlCache } from '../common/ttl-cache';
 import { ingestRoutes } from './routes';
 

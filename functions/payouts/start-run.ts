@@ -3,9 +3,8 @@
  * and `npm run payout`. It only finds the work: every influencer ever credited (the `payees`
  * index, never a Scan) gets one job on the payout-jobs queue, and the payout worker pays each one.
  */
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { sqs } from '../common/clients/aws';
 import { comparePeriods } from '../common/domain/payout';
+import { enqueuePayoutJobs } from '../common/queue/payout-jobs-queue';
 import { type OrderRepo, transact } from '../common/repos/orders';
 import type { PayoutRepo } from '../common/repos/payouts';
 
@@ -13,11 +12,6 @@ export interface RunDependencies {
   payouts: PayoutRepo;
   orders: OrderRepo;
   jobsQueueUrl: string;
-}
-
-export interface PayoutJob {
-  period: string;
-  influencerId: string;
 }
 
 export type StartResult =
@@ -43,20 +37,10 @@ export async function startPayoutRun(deps: RunDependencies, period: string): Pro
   const influencers: string[] = [];
   for await (const influencerId of deps.orders.payees()) influencers.push(influencerId);
   await deps.payouts.setExpectedJobs(period, influencers.length);
-  for (let i = 0; i < influencers.length; i += 10) {
-    const batch = influencers.slice(i, i + 10);
-    const out = await sqs().send(
-      new SendMessageBatchCommand({
-        QueueUrl: deps.jobsQueueUrl,
-        Entries: batch.map((influencerId, j) => ({
-          Id: String(j),
-          MessageBody: JSON.stringify({ period, influencerId } satisfies PayoutJob),
-        })),
-      }),
-    );
-    if (out.Failed?.length)
-      throw new Error(`Could not queue ${out.Failed.length} payout jobs; run again to resume.`);
-  }
+  await enqueuePayoutJobs(
+    deps.jobsQueueUrl,
+    influencers.map((influencerId) => ({ period, influencerId })),
+  );
   if (influencers.length === 0) await deps.payouts.completeIfDone(period);
   return { kind: 'running', queuedJobs: influencers.length };
 }

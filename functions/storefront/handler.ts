@@ -67,7 +67,7 @@ const viewStorefront = async ({
     try {
       await views.put({
         clickId: nextViewId(now),
-        kind: STOREFRONT_VIEW_KIND,
+        itemType: STOREFRONT_VIEW_KIND,
         handle: page.handle,
         influencerId: page.influencerId,
         occurredAt: new Date(now).toISOString(),

@@ -60,8 +60,8 @@ const scan = async (table: string): Promise<Item[]> => {
   return items;
 };
 const viewsOf = async (handle: string) =>
-  (await scan(tables.clicks)).filter((i) => i.kind === 'storefront_view' && i.handle === handle);
-const storefrontItems = async () => (await scan(tables.config)).filter((i) => i.type === 'storefront');
+  (await scan(tables.clicks)).filter((i) => i.itemType === 'storefront_view' && i.handle === handle);
+const storefrontItems = async () => (await scan(tables.config)).filter((i) => i.itemType === 'storefront');
 const waitForCache = () => new Promise((r) => setTimeout(r, CACHE_TTL_MS + 50));
 
 const item = (code: string, extra: Record<string, unknown> = {}) => ({
@@ -330,7 +330,7 @@ describe('view counting', () => {
     const views = await viewsOf('anna-views');
     expect(views).toHaveLength(1);
     expect(views[0]).toMatchObject({
-      kind: 'storefront_view',
+      itemType: 'storefront_view',
       handle: 'anna-views',
       influencerId: 'inf-anna',
       viewerId: vid,

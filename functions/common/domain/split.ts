@@ -50,7 +50,8 @@ export function splitByBigWeights(totalMinor: number, bigWeights: readonly bigin
   }
   let weightSum = 0n;
   bigWeights.forEach((weight, index) => {
-    if (weight < 0n) throw new RangeError(`splitByWeight: weight ${index} must not be negative, got ${weight}`);
+    if (weight < 0n)
+      throw new RangeError(`splitByWeight: weight ${index} must not be negative, got ${weight}`);
     weightSum += weight;
   });
   if (weightSum === 0n) {

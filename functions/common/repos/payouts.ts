@@ -6,35 +6,55 @@
  *                                           are marked, in the same transactions) or carried over.
  * And `LATEST`: the latest period ever started, which earlier new periods may not precede.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
-import type { PayoutStatus } from '../domain/payout';
 import { isConditionFailure } from './errors';
+import { entity, ITEM_TYPE, queryAll } from './items';
 import type { TransactItem } from './orders';
 
-export interface RunRecord {
-  period: string;
-  status: 'running' | 'complete';
-  expectedJobs?: number;
-  doneJobs: number;
-}
+const runSchema = z.object({
+  period: z.string(),
+  status: z.enum(['running', 'complete']),
+  expectedJobs: z.int().optional(),
+  doneJobs: z.int(),
+});
+export type RunRecord = z.output<typeof runSchema>;
 
-export interface PayoutRecord {
-  period: string;
-  influencerId: string;
-  currency: string;
-  payoutId: string;
-  status: PayoutStatus;
+const payoutSchema = z.object({
+  period: z.string(),
+  influencerId: z.string(),
+  currency: z.string(),
+  payoutId: z.string(),
+  status: z.enum(['payable', 'carried_over']),
   /** `marking` while a payable payout's items are being marked paid; `done` once its total is final. */
-  state: 'marking' | 'done';
+  state: z.enum(['marking', 'done']),
   /** Final total (done), or the total found when the run decided (marking). */
-  amountMinor: number;
-  items: number;
-  markedMinor: number;
-  markedItems: number;
-}
+  amountMinor: z.int(),
+  items: z.int(),
+  markedMinor: z.int(),
+  markedItems: z.int(),
+});
+export type PayoutRecord = z.output<typeof payoutSchema>;
+
+const keyAttributes = ['pk', 'sk'];
+const runEntity = entity({ itemType: 'payoutRun', keyAttributes, schema: runSchema });
+const payoutEntity = entity({ itemType: 'payout', keyAttributes, schema: payoutSchema });
+const jobEntity = entity({
+  itemType: 'payoutJob',
+  keyAttributes,
+  schema: z.object({ influencerId: z.string() }),
+});
+const latestEntity = entity({
+  itemType: 'latestPeriod',
+  keyAttributes,
+  schema: z.object({ period: z.string() }),
+});
 
 const runPk = (period: string) => `RUN#${period}`;
+const runKey = (period: string) => ({ pk: runPk(period), sk: 'RUN' });
+const jobKey = (period: string, influencerId: string) => ({ pk: runPk(period), sk: `JOB#${influencerId}` });
+const LATEST_KEY = { pk: 'LATEST', sk: 'LATEST' };
 export const payoutIdOf = (period: string, influencerId: string, currency: string) =>
   `${period}#${influencerId}#${currency}`;
 
@@ -47,16 +67,16 @@ export function payoutRepo(tableName: string) {
   return {
     async run(period: string): Promise<RunRecord | undefined> {
       const out = await dynamo().send(
-        new GetCommand({ TableName: tableName, Key: { pk: runPk(period), sk: 'RUN' }, ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: runKey(period), ConsistentRead: true }),
       );
-      return out.Item ? (out.Item as unknown as RunRecord) : undefined;
+      return out.Item ? runEntity.fromItem(tableName, out.Item) : undefined;
     },
 
     async latestPeriod(): Promise<string | undefined> {
       const out = await dynamo().send(
-        new GetCommand({ TableName: tableName, Key: { pk: 'LATEST', sk: 'LATEST' }, ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: LATEST_KEY, ConsistentRead: true }),
       );
-      return typeof out.Item?.period === 'string' ? out.Item.period : undefined;
+      return out.Item ? latestEntity.fromItem(tableName, out.Item).period : undefined;
     },
 
     /** The new run and the latest period, together; false if the run exists or a later period ran. */
@@ -65,18 +85,18 @@ export function payoutRepo(tableName: string) {
         {
           Put: {
             TableName: tableName,
-            Item: { pk: runPk(period), sk: 'RUN', period, status: 'running', doneJobs: 0 },
+            Item: runEntity.toItem(runKey(period), { period, status: 'running', doneJobs: 0 }),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
         {
           Update: {
             TableName: tableName,
-            Key: { pk: 'LATEST', sk: 'LATEST' },
-            UpdateExpression: 'SET #period = :p',
+            Key: LATEST_KEY,
+            UpdateExpression: 'SET #period = :p, #itemType = :t',
             ConditionExpression: 'attribute_not_exists(#period) OR #period <= :p',
-            ExpressionAttributeNames: { '#period': 'period' },
-            ExpressionAttributeValues: { ':p': period },
+            ExpressionAttributeNames: { '#period': 'period', '#itemType': ITEM_TYPE },
+            ExpressionAttributeValues: { ':p': period, ':t': latestEntity.itemType },
           },
         },
       ];
@@ -87,7 +107,7 @@ export function payoutRepo(tableName: string) {
         .send(
           new UpdateCommand({
             TableName: tableName,
-            Key: { pk: runPk(period), sk: 'RUN' },
+            Key: runKey(period),
             UpdateExpression: 'SET expectedJobs = :n',
             ConditionExpression: 'attribute_not_exists(expectedJobs)',
             ExpressionAttributeValues: { ':n': expectedJobs },
@@ -103,7 +123,7 @@ export function payoutRepo(tableName: string) {
       const out = await dynamo().send(
         new GetCommand({
           TableName: tableName,
-          Key: { pk: runPk(period), sk: `JOB#${influencerId}` },
+          Key: jobKey(period, influencerId),
           ConsistentRead: true,
         }),
       );
@@ -116,14 +136,14 @@ export function payoutRepo(tableName: string) {
         {
           Put: {
             TableName: tableName,
-            Item: { pk: runPk(period), sk: `JOB#${influencerId}`, influencerId },
+            Item: jobEntity.toItem(jobKey(period, influencerId), { influencerId }),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
         {
           Update: {
             TableName: tableName,
-            Key: { pk: runPk(period), sk: 'RUN' },
+            Key: runKey(period),
             UpdateExpression: 'ADD doneJobs :one',
             ExpressionAttributeValues: { ':one': 1 },
           },
@@ -137,7 +157,7 @@ export function payoutRepo(tableName: string) {
         await dynamo().send(
           new UpdateCommand({
             TableName: tableName,
-            Key: { pk: runPk(period), sk: 'RUN' },
+            Key: runKey(period),
             UpdateExpression: 'SET #s = :complete',
             ConditionExpression: '#s = :running AND doneJobs >= expectedJobs',
             ExpressionAttributeNames: { '#s': 'status' },
@@ -154,26 +174,16 @@ export function payoutRepo(tableName: string) {
     /** Every payout of a run, or of one influencer in it. */
     async payouts(period: string, influencerId?: string): Promise<PayoutRecord[]> {
       const payouts: PayoutRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo().send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: {
-              ':pk': runPk(period),
-              ':prefix': influencerId ? `PAYOUT#${influencerId}#` : 'PAYOUT#',
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          const { pk: _pk, sk: _sk, ...payout } = item;
-          payouts.push(payout as PayoutRecord);
-        }
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const items = queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': runPk(period),
+          ':prefix': influencerId ? `PAYOUT#${influencerId}#` : 'PAYOUT#',
+        },
+        ConsistentRead: true,
+      });
+      for await (const item of items) payouts.push(payoutEntity.fromItem(tableName, item));
       return payouts;
     },
 
@@ -186,7 +196,7 @@ export function payoutRepo(tableName: string) {
             Key: payoutKey(payout.period, payout.influencerId, payout.currency),
             UpdateExpression:
               'SET #period = :period, influencerId = :i, currency = :c, payoutId = :id, #s = :status, #state = :state, ' +
-              'amountMinor = :amount, #items = :items, markedMinor = :zero, markedItems = :zero',
+              'amountMinor = :amount, #items = :items, markedMinor = :zero, markedItems = :zero, #itemType = :type',
             ConditionExpression: 'attribute_not_exists(pk)',
             // Reserved words in DynamoDB expressions: always through placeholders.
             ExpressionAttributeNames: {
@@ -194,6 +204,7 @@ export function payoutRepo(tableName: string) {
               '#state': 'state',
               '#items': 'items',
               '#period': 'period',
+              '#itemType': ITEM_TYPE,
             },
             ExpressionAttributeValues: {
               ':period': payout.period,
@@ -205,6 +216,7 @@ export function payoutRepo(tableName: string) {
               ':amount': payout.amountMinor,
               ':items': payout.items,
               ':zero': 0,
+              ':type': payoutEntity.itemType,
             },
           }),
         );
