@@ -158,6 +158,7 @@ async function generate(dynamo: DynamoDBClient, tables: { config: string; orders
       item: {
         pk: `INFLUENCER#${influencerId}`,
         sk: 'INFLUENCER',
+        itemType: 'influencer',
         influencerId,
         handle: influencerId,
         name: influencerId,
@@ -171,6 +172,7 @@ async function generate(dynamo: DynamoDBClient, tables: { config: string; orders
       item: {
         pk: `PAYEE#${influencerId}`,
         sk: 'PAYEE',
+        itemType: 'payee',
         influencerId,
         payeeShard: `PAYEES#${i % PAYEE_SHARDS}`,
       },
@@ -182,7 +184,7 @@ async function generate(dynamo: DynamoDBClient, tables: { config: string; orders
         item: {
           pk: `ORDER#bench#${orderId}`,
           sk: `CREDIT#${influencerId}`,
-          entity: 'credit',
+          itemType: 'credit',
           merchantId: 'bench',
           orderId,
           influencerId,

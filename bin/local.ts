@@ -48,7 +48,10 @@ async function main() {
   console.log(
     `creditlink is running at ${runtime.url} (started in ${((Date.now() - started) / 1000).toFixed(1)} s)`,
   );
-  console.log(`  admin token:     ${runtime.adminToken}`);
+  // A token the operator chose is theirs to know; logs and terminals must not repeat it. The default
+  // one is printed: it works only on this runtime, and a first-time user needs it.
+  const customToken = process.env.ADMIN_TOKEN !== undefined && process.env.ADMIN_TOKEN !== '';
+  console.log(`  admin token:     ${customToken ? 'set from ADMIN_TOKEN' : runtime.adminToken}`);
   console.log(`  DynamoDB Local:  ${runtime.dynamoEndpoint}   SQS emulator: ${runtime.sqsEndpoint}`);
   console.log(`  data directory:  ${process.env.DATA_DIR ?? '.data'}`);
   console.log(`  try:             curl ${runtime.url}/healthz`);

@@ -3,6 +3,7 @@
  * validate requests, so the document cannot drift from what the API accepts.
  */
 import { z } from 'zod';
+import { errorCatalog, errorCodes } from '../functions/common/http/errors';
 import { errorResponseSchema } from '../functions/common/schemas/common';
 import { type RouteSpec, routes } from './wiring';
 
@@ -43,6 +44,8 @@ export function openApiDocument(serverUrl?: string) {
         'Money is integer minor units; times are ISO 8601 UTC.',
     },
     ...(serverUrl ? { servers: [{ url: serverUrl }] } : {}),
+    /** The error catalog: every code an error body can carry, its status and default message. */
+    'x-error-codes': errorCodes.map((code) => ({ code, ...errorCatalog[code] })),
     paths,
     components: {
       schemas: components,

@@ -38,6 +38,7 @@ import {
   type FunctionSpec,
   functions as functionSpecs,
   routes,
+  type TableAction,
   type TableKey,
 } from './wiring';
 
@@ -84,8 +85,10 @@ export class CreditlinkStack extends Stack {
         spec,
         environment: { CREDITLINK_STAGE: 'aws', PUBLIC_BASE_URL: publicBaseUrl },
       });
-      for (const [table, access] of Object.entries(spec.tables) as Array<[TableKey, Access]>) {
-        fn.bindTable(this.tables.get(table), access);
+      for (const [table, actions] of Object.entries(spec.tables) as Array<
+        [TableKey, readonly TableAction[]]
+      >) {
+        fn.bindTable(this.tables.get(table), actions);
       }
       for (const secret of spec.secrets) fn.bindSecret(this.secrets.get(secret));
       for (const [bucket, access] of Object.entries(spec.buckets ?? {}) as Array<[BucketKey, Access]>) {

@@ -4,47 +4,17 @@
  * (lib/local/) builds its stores, HTTP router, queue pollers and timers from it, so a route cannot
  * exist in one and not the other. Nothing here imports aws-cdk-lib: handlers may read it too.
  */
-import type { z } from 'zod';
+import { adminRoutes } from '../functions/admin/routes';
 import type { SecretKey } from '../functions/common/config/secret-specs';
-import {
-  createInfluencerSchema,
-  createLinkSchema,
-  createMerchantSchema,
-  influencerPathSchema,
-  influencerSchema,
-  linkPathSchema,
-  linkSchema,
-  merchantCreatedSchema,
-  merchantPathSchema,
-  merchantSchema,
-  secretRotatedSchema,
-  updateLinkSchema,
-} from '../functions/common/schemas/catalog';
-import { clickPathSchema, clickViewSchema, redirectPathSchema } from '../functions/common/schemas/clicks';
-import { healthSchema } from '../functions/common/schemas/health';
-import { orderPathSchema, orderViewSchema } from '../functions/common/schemas/orders';
-import {
-  payoutRunSchema,
-  payoutsQuerySchema,
-  startRunSchema,
-  statementPathSchema,
-} from '../functions/common/schemas/payouts';
-import {
-  influencerReportSchema,
-  merchantReportSchema,
-  reportQuerySchema,
-} from '../functions/common/schemas/reports';
-import {
-  putStorefrontSchema,
-  storefrontPagePathSchema,
-  storefrontPathSchema,
-  storefrontSchema,
-} from '../functions/common/schemas/storefronts';
-import {
-  orderEventSchema,
-  webhookAcceptedSchema,
-  webhookPathSchema,
-} from '../functions/common/schemas/webhooks';
+import { routeKeyOf } from '../functions/common/http/route-key';
+import type { RouteSpec as DeclaredRoute, RouteSpecs } from '../functions/common/http/route-spec';
+import { healthRoutes } from '../functions/health/routes';
+import { ingestRoutes } from '../functions/ingest/routes';
+import { openApiRoutes } from '../functions/openapi/routes';
+import { payoutRoutes } from '../functions/payouts/routes';
+import { redirectRoutes } from '../functions/redirect/routes';
+import { reportRoutes } from '../functions/reports/routes';
+import { storefrontRoutes } from '../functions/storefront/routes';
 
 // ---------------------------------------------------------------- tables
 
@@ -111,7 +81,7 @@ export const tables = {
     sortKey: 'sk',
     indexes: [],
     description:
-      'Payout runs by period: the run, a done marker per influencer job, the payouts; and the latest period.',
+      'Payout runs by period: the run, a job marker per payee (pending, then done), the payouts; and the latest period.',
   },
   counters: {
     id: 'CountersTable',
@@ -197,7 +167,29 @@ export type QueueKey = keyof typeof queues;
 
 // ---------------------------------------------------------------- functions
 
+/** Bucket access: read-only, or read and write (never delete). */
 export type Access = 'RO' | 'RW';
+
+/**
+ * A DynamoDB action a function may perform on a table (the IAM action without `dynamodb:`). A
+ * transaction needs the action of each of its parts (Put → PutItem, Update → UpdateItem); a Query
+ * or Scan is granted on the table's indexes too. Only what the function's code really calls is
+ * declared, so no function gets DeleteItem or BatchWriteItem by default.
+ */
+export type TableAction =
+  | 'GetItem'
+  | 'BatchGetItem'
+  | 'Query'
+  | 'Scan'
+  | 'PutItem'
+  | 'UpdateItem'
+  | 'DeleteItem'
+  | 'BatchWriteItem'
+  | 'ConditionCheckItem'
+  | 'DescribeTable';
+
+/** Table actions that also apply to a table's global secondary indexes. */
+export const INDEX_ACTIONS: readonly TableAction[] = ['Query', 'Scan'];
 
 export interface FunctionSpec {
   /** Handler module, relative to the repository root; it exports `handler`. */
@@ -205,10 +197,12 @@ export interface FunctionSpec {
   description: string;
   memoryMb: number;
   timeoutSeconds: number;
-  tables: Partial<Record<TableKey, Access>>;
+  /** The exact DynamoDB actions per table, read from the function's code and its repos. */
+  tables: Partial<Record<TableKey, readonly TableAction[]>>;
   /** Queues the function sends to (consumers are named on the queue). */
   sends?: QueueKey[];
   buckets?: Partial<Record<BucketKey, Access>>;
+  /** The secrets it may read, each granted on its own (the redirect has the IP-hash key only). */
   secrets: SecretKey[];
 }
 
@@ -218,32 +212,58 @@ export const functions = {
     description: 'GET/HEAD /{code}: logs the click and redirects to the merchant with a click id.',
     memoryMb: 512,
     timeoutSeconds: 5,
-    tables: { config: 'RO', clicks: 'RW' },
-    secrets: ['masterKey'],
+    // Link and merchant by key; one PutItem per click.
+    tables: { config: ['GetItem'], clicks: ['PutItem'] },
+    secrets: ['ipHashKey'],
   },
   admin: {
     entry: 'functions/admin/handler.ts',
     description: 'Operator API for merchants, influencers, links, clicks, orders and storefronts.',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { config: 'RW', clicks: 'RO', orders: 'RO' },
-    secrets: ['adminToken', 'masterKey'],
+    tables: {
+      // Create (PutItem; an influencer with coupon codes in one transaction), read, rotate secrets,
+      // disable links, put storefronts (UpdateItem), check a storefront's links (BatchGetItem).
+      config: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      // A click by id; the visitor's other clicks for its duplicate flag (byVisitor index).
+      clicks: ['GetItem', 'Query'],
+      // The order view reads the order's partition.
+      orders: ['Query'],
+    },
+    // The seal key seals a new merchant's webhook secret and every rotated one.
+    secrets: ['adminToken', 'webhookSealKey'],
   },
   ingest: {
     entry: 'functions/ingest/handler.ts',
     description: 'POST /webhooks/{merchantId}/orders: verifies, validates, keeps and queues an order event.',
     memoryMb: 512,
     timeoutSeconds: 10,
-    tables: { config: 'RO', webhookInbox: 'RW', orders: 'RW' },
+    tables: {
+      config: ['GetItem'],
+      // The inbox item is put in the acceptance transaction; a duplicate is read back.
+      webhookInbox: ['PutItem', 'GetItem'],
+      // The order's "pending" stub, an update in the same transaction.
+      orders: ['UpdateItem'],
+    },
     sends: ['orders'],
-    secrets: ['masterKey'],
+    // The seal key opens the merchant's webhook secrets.
+    secrets: ['webhookSealKey'],
   },
   attribution: {
     entry: 'functions/attribution/handler.ts',
     description: 'Orders queue consumer: credits each order to the clicks that earned it, applies refunds.',
     memoryMb: 1024,
     timeoutSeconds: 30,
-    tables: { config: 'RO', clicks: 'RO', orders: 'RW', webhookInbox: 'RW' },
+    tables: {
+      // Merchant settings and coupon owners.
+      config: ['GetItem'],
+      // The clicked click; the visitor's clicks in the window (byVisitor index).
+      clicks: ['GetItem', 'Query'],
+      // The order's partition, then its root, refunds, credits, adjustments and payee marker.
+      orders: ['Query', 'PutItem', 'UpdateItem'],
+      // Marks the inbox item processed, in the order's transaction.
+      webhookInbox: ['UpdateItem'],
+    },
     secrets: [],
   },
   payouts: {
@@ -251,7 +271,13 @@ export const functions = {
     description: 'Operator API for payout runs and statements.',
     memoryMb: 512,
     timeoutSeconds: 29,
-    tables: { payouts: 'RW', orders: 'RO' },
+    tables: {
+      // The run and the latest period, the start transaction, recorded payee pages (job-marker puts
+      // and the run's update), job markers read back, queueing progress, the run's payouts.
+      payouts: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+      // Payees and the items a payout paid (indexes payees, byPayout).
+      orders: ['Query'],
+    },
     sends: ['payoutJobs'],
     buckets: { statements: 'RW' },
     secrets: ['adminToken'],
@@ -261,7 +287,9 @@ export const functions = {
     description: "Monthly: starts the payout run of the previous month (from Scheduler's scheduledTime).",
     memoryMb: 512,
     timeoutSeconds: 300,
-    tables: { payouts: 'RW', orders: 'RO' },
+    // The same start of a run as the payouts function (payouts/start-run.ts): the run and the
+    // latest period, recorded payee pages, job markers read back (Query), queueing progress.
+    tables: { payouts: ['GetItem', 'PutItem', 'UpdateItem', 'Query'], orders: ['Query'] },
     sends: ['payoutJobs'],
     secrets: [],
   },
@@ -271,8 +299,18 @@ export const functions = {
       "Payout-jobs consumer: pays one influencer's due credits and clawbacks, or carries them over.",
     memoryMb: 512,
     timeoutSeconds: 120,
-    tables: { payouts: 'RW', orders: 'RW', config: 'RO' },
-    // Continuing a run's recording and queueing that a start handed over.
+    tables: {
+      // The job marker, payouts created and progressed, the job marked done and the run completed;
+      // continuing a run: the run read, payee pages recorded (a transaction of job-marker puts and
+      // the run's update), job markers read back (Query) and the queueing progress updated.
+      payouts: ['GetItem', 'PutItem', 'UpdateItem', 'Query'],
+      // Unpaid items (unpaidByInfluencer index), confirmed by BatchGetItem, marked paid; payees
+      // (payees index) when continuing a run.
+      orders: ['Query', 'BatchGetItem', 'UpdateItem'],
+      // The influencer's payout minimum.
+      config: ['GetItem'],
+    },
+    // Continuing a run: its jobs, and the next continuation.
     sends: ['payoutJobs'],
     secrets: [],
   },
@@ -281,7 +319,8 @@ export const functions = {
     description: 'Re-queues accepted webhooks whose processing has not been recorded (the outbox).',
     memoryMb: 256,
     timeoutSeconds: 60,
-    tables: { webhookInbox: 'RW' },
+    // Pending items (pending index), each marked as redriven.
+    tables: { webhookInbox: ['Query', 'UpdateItem'] },
     sends: ['orders'],
     secrets: [],
   },
@@ -290,7 +329,8 @@ export const functions = {
     description: 'GET /healthz: answers ok when the stores can be reached.',
     memoryMb: 256,
     timeoutSeconds: 5,
-    tables: { config: 'RO' },
+    // DescribeTable answers whether the store can be reached without reading any item.
+    tables: { config: ['DescribeTable'] },
     secrets: [],
   },
   openapi: {
@@ -307,7 +347,7 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 5,
     // View events are items of the clicks table, whose stream feeds the reports (repos/storefronts.ts).
-    tables: { config: 'RO', clicks: 'RW' },
+    tables: { config: ['GetItem', 'BatchGetItem'], clicks: ['PutItem'] },
     secrets: [],
   },
   aggregator: {
@@ -317,7 +357,12 @@ export const functions = {
     memoryMb: 512,
     timeoutSeconds: 60,
     // clicks and orders: the link of an attributed click, the day of a clawback's order.
-    tables: { counters: 'RW', clicks: 'RO', orders: 'RO' },
+    tables: {
+      // Applied-record markers, the counting transaction (Put marker, Update counters), sketches.
+      counters: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      clicks: ['BatchGetItem'],
+      orders: ['BatchGetItem'],
+    },
     secrets: [],
   },
   reports: {
@@ -326,7 +371,7 @@ export const functions = {
       "Operator API for ROI reports: an influencer's or a merchant's figures over days, JSON or CSV.",
     memoryMb: 512,
     timeoutSeconds: 29,
-    tables: { counters: 'RO', config: 'RO' },
+    tables: { counters: ['Query'], config: ['GetItem'] },
     secrets: ['adminToken'],
   },
   notFound: {
@@ -423,362 +468,33 @@ export type StreamKey = keyof typeof streams;
 
 // ---------------------------------------------------------------- HTTP routes
 
-export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+export type { HttpMethod, ResponseSpec } from '../functions/common/http/route-spec';
 
-export interface ResponseSpec {
-  description: string;
-  schema?: z.ZodType;
-  contentType?: string;
-}
-
-export interface RouteSpec {
-  method: HttpMethod;
-  /** API Gateway path template: `{name}` is one segment. */
-  path: string;
+/** A route as declared beside its handler, with the function that serves it and its id there. */
+export interface RouteSpec extends DeclaredRoute {
+  id: string;
   fn: FunctionKey;
-  summary: string;
-  /** `admin` routes need `Authorization: Bearer <admin token>`; the function checks it. */
-  auth: 'public' | 'admin';
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
-  responses: Record<number, ResponseSpec>;
 }
 
-const adminErrors = {
-  400: { description: 'Invalid request; `issues` says where.' },
-  401: { description: 'Missing or wrong admin token.' },
-} satisfies Record<number, ResponseSpec>;
+/** Each function's routes live in `functions/<fn>/routes.ts`, beside the handler that serves them. */
+const routesOf = (fn: FunctionKey, specs: RouteSpecs): RouteSpec[] =>
+  Object.entries(specs).map(([id, spec]) => ({ ...spec, id, fn }));
 
-export const routes: RouteSpec[] = [
-  {
-    method: 'GET',
-    path: '/healthz',
-    fn: 'health',
-    auth: 'public',
-    summary: 'Health check',
-    responses: { 200: { description: 'The API can reach its stores.', schema: healthSchema } },
-  },
-  {
-    method: 'GET',
-    path: '/openapi.json',
-    fn: 'openapi',
-    auth: 'public',
-    summary: 'This document',
-    responses: { 200: { description: 'OpenAPI 3.1 document.' } },
-  },
-  {
-    method: 'GET',
-    path: '/{code}',
-    fn: 'redirect',
-    auth: 'public',
-    summary: 'Follow a short link',
-    params: redirectPathSchema,
-    responses: {
-      302: { description: "Redirect to the link's target with a click id (none for bots)." },
-      404: { description: 'Unknown code.' },
-      410: { description: 'The link is disabled.' },
-    },
-  },
-  {
-    method: 'HEAD',
-    path: '/{code}',
-    fn: 'redirect',
-    auth: 'public',
-    summary: 'Check a short link without logging a click',
-    params: redirectPathSchema,
-    responses: {
-      302: { description: 'Where the link points (no click id).' },
-      404: { description: 'Unknown code.' },
-      410: { description: 'The link is disabled.' },
-    },
-  },
-  {
-    method: 'POST',
-    path: '/webhooks/{merchantId}/orders',
-    fn: 'ingest',
-    auth: 'public',
-    summary: 'Order webhook (Standard Webhooks signature: webhook-id, webhook-timestamp, webhook-signature)',
-    params: webhookPathSchema,
-    body: orderEventSchema,
-    responses: {
-      202: { description: 'Durably queued (or a duplicate webhook-id).', schema: webhookAcceptedSchema },
-      400: { description: 'Invalid body; `issues` says where.' },
-      401: { description: 'Missing or wrong signature, unknown merchant, or a stale timestamp.' },
-      413: { description: 'Body over 64 KiB.' },
-    },
-  },
-  {
-    method: 'POST',
-    path: '/admin/merchants',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Create a merchant and its first webhook secret',
-    body: createMerchantSchema,
-    responses: {
-      ...adminErrors,
-      201: {
-        description: 'The merchant; `webhookSecret` is shown only this once.',
-        schema: merchantCreatedSchema,
-      },
-      409: { description: 'The merchant id is taken.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/merchants/{merchantId}',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Read a merchant (without its secrets)',
-    params: merchantPathSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The merchant.', schema: merchantSchema },
-      404: { description: 'Unknown merchant.' },
-    },
-  },
-  {
-    method: 'POST',
-    path: '/admin/merchants/{merchantId}/secrets',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Rotate the webhook secret (the previous ones keep working for 24 hours)',
-    params: merchantPathSchema,
-    responses: {
-      ...adminErrors,
-      201: { description: 'The new secret, shown only this once.', schema: secretRotatedSchema },
-      404: { description: 'Unknown merchant.' },
-    },
-  },
-  {
-    method: 'POST',
-    path: '/admin/influencers',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Create an influencer with optional coupon codes',
-    body: createInfluencerSchema,
-    responses: {
-      ...adminErrors,
-      201: { description: 'The influencer.', schema: influencerSchema },
-      409: { description: 'The influencer id, handle or a coupon code is taken.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/influencers/{influencerId}',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Read an influencer',
-    params: influencerPathSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The influencer.', schema: influencerSchema },
-      404: { description: 'Unknown influencer.' },
-    },
-  },
-  {
-    method: 'POST',
-    path: '/admin/links',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Create a short link',
-    body: createLinkSchema,
-    responses: {
-      ...adminErrors,
-      201: { description: 'The link with its short URL.', schema: linkSchema },
-      404: { description: 'Unknown influencer or merchant.' },
-      409: { description: 'The code is taken.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/links/{code}',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Read a link',
-    params: linkPathSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The link.', schema: linkSchema },
-      404: { description: 'Unknown code.' },
-    },
-  },
-  {
-    method: 'PATCH',
-    path: '/admin/links/{code}',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Disable or enable a link (takes effect within 5 seconds)',
-    params: linkPathSchema,
-    body: updateLinkSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The link.', schema: linkSchema },
-      404: { description: 'Unknown code.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/clicks/{clickId}',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Read a click record, with its duplicate flag',
-    params: clickPathSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The click.', schema: clickViewSchema },
-      404: { description: 'Unknown click.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/orders/{merchantId}/{orderId}',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'An order as credited, with the evidence for each attribution',
-    params: orderPathSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The order.', schema: orderViewSchema },
-      404: { description: 'No order.created was ever accepted for this order.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/s/{handle}',
-    fn: 'storefront',
-    auth: 'public',
-    summary: 'A curated storefront page (HTML); every item links through its short link',
-    params: storefrontPagePathSchema,
-    responses: {
-      200: { description: 'The page (Cache-Control: public, max-age=60; ETag).', contentType: 'text/html' },
-      304: { description: 'The page has not changed since the ETag in If-None-Match.' },
-      404: { description: 'Unknown handle: an HTML page.', contentType: 'text/html' },
-    },
-  },
-  {
-    method: 'HEAD',
-    path: '/s/{handle}',
-    fn: 'storefront',
-    auth: 'public',
-    summary: 'Check a storefront page without counting a view',
-    params: storefrontPagePathSchema,
-    responses: {
-      200: { description: 'The page exists.' },
-      304: { description: 'The page has not changed since the ETag in If-None-Match.' },
-      404: { description: 'Unknown handle.' },
-    },
-  },
-  {
-    method: 'PUT',
-    path: '/admin/storefronts/{handle}',
-    fn: 'admin',
-    auth: 'admin',
-    summary: "Create or replace a storefront (at most 100 items, each one of the influencer's links)",
-    params: storefrontPathSchema,
-    body: putStorefrontSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The storefront with its public URL.', schema: storefrontSchema },
-      404: { description: 'Unknown influencer.' },
-      409: { description: 'The handle belongs to another influencer.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/storefronts/{handle}',
-    fn: 'admin',
-    auth: 'admin',
-    summary: 'Read a storefront',
-    params: storefrontPathSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The storefront.', schema: storefrontSchema },
-      404: { description: 'Unknown handle.' },
-    },
-  },
-  {
-    method: 'POST',
-    path: '/admin/payouts/runs',
-    fn: 'payouts',
-    auth: 'admin',
-    summary: 'Run the payouts of a period (idempotent: a period that ran returns its stored result)',
-    body: startRunSchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The run, complete.', schema: payoutRunSchema },
-      202: {
-        description: 'The run is still going (large runs): read it with GET /admin/payouts.',
-        schema: payoutRunSchema,
-      },
-      409: { description: 'A later period has already run.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/payouts',
-    fn: 'payouts',
-    auth: 'admin',
-    summary: 'A payout run and its payouts',
-    query: payoutsQuerySchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The run.', schema: payoutRunSchema },
-      404: { description: 'That period never ran.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/payouts/{influencerId}/{period}/statement.csv',
-    fn: 'payouts',
-    auth: 'admin',
-    summary: "CSV statement of an influencer's payable payouts of a period",
-    params: statementPathSchema,
-    responses: {
-      ...adminErrors,
-      200: {
-        description: 'order_id, merchant_id, order_time, currency, credit, adjustments, total.',
-        contentType: 'text/csv',
-      },
-      404: { description: 'No payable payout for this influencer and period.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/reports/influencers/{influencerId}',
-    fn: 'reports',
-    auth: 'admin',
-    summary:
-      "An influencer's clicks, visitors, storefront views and money per currency, with one row per link, over days (CSV with Accept: text/csv or format=csv)",
-    params: influencerPathSchema,
-    query: reportQuerySchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The report (or its CSV export).', schema: influencerReportSchema },
-      404: { description: 'Unknown influencer.' },
-    },
-  },
-  {
-    method: 'GET',
-    path: '/admin/reports/merchants/{merchantId}',
-    fn: 'reports',
-    auth: 'admin',
-    summary:
-      "A merchant's return on each influencer: clicks, orders, revenue, commission, conversion, EPC and return on spend over days (CSV with Accept: text/csv or format=csv)",
-    params: merchantPathSchema,
-    query: reportQuerySchema,
-    responses: {
-      ...adminErrors,
-      200: { description: 'The report (or its CSV export).', schema: merchantReportSchema },
-      404: { description: 'Unknown merchant.' },
-    },
-  },
+export const routes: readonly RouteSpec[] = [
+  ...routesOf('health', healthRoutes),
+  ...routesOf('openapi', openApiRoutes),
+  ...routesOf('redirect', redirectRoutes),
+  ...routesOf('ingest', ingestRoutes),
+  ...routesOf('admin', adminRoutes),
+  ...routesOf('storefront', storefrontRoutes),
+  ...routesOf('payouts', payoutRoutes),
+  ...routesOf('reports', reportRoutes),
 ];
 
 /** Requests that match no route go here (API Gateway's `$default` route). */
 export const defaultRoute: { fn: FunctionKey } = { fn: 'notFound' };
 
-export const routeKey = (route: Pick<RouteSpec, 'method' | 'path'>) => `${route.method} ${route.path}`;
+export const routeKey = routeKeyOf;
 
 // ---------------------------------------------------------------- schedules
 

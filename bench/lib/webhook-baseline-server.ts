@@ -16,7 +16,8 @@ import { SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { orderAmountMinor } from '../../functions/common/domain/commission';
 import { orderRepo } from '../../functions/common/repos/orders';
-import { newInboxPut, type OrderMessage } from '../../functions/common/repos/webhook-inbox';
+import { newInboxPut } from '../../functions/common/repos/webhook-inbox';
+import type { OrderMessage } from '../../functions/common/schemas/messages';
 import type { OrderCreated } from '../../functions/common/schemas/webhooks';
 
 function required(name: string): string {

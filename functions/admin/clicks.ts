@@ -1,5 +1,5 @@
 import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates';
-import { isValidUlid, ulidLowerBound } from '../common/domain/ids';
+import { ulidLowerBound } from '../common/domain/ids';
 import { json, notFound } from '../common/http/responses';
 import type { Click } from '../common/repos/clicks';
 import { admin } from './context';
@@ -9,7 +9,7 @@ import { admin } from './context';
  * from the visitor's clicks of the 30 s before it (the same rule attribution applies).
  */
 export async function getClick(clickId: string) {
-  const click = isValidUlid(clickId) ? await admin.clicks.get(clickId) : undefined;
+  const click = await admin.clicks.get(clickId);
   if (!click) throw notFound('The click');
   const occurredAtMs = Date.parse(click.occurredAt);
   const recent = await admin.clicks.ofVisitor(

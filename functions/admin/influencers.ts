@@ -1,13 +1,10 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { generatedId } from '../common/domain/random-ids';
-import { parseJsonBody } from '../common/http/request';
-import { conflict, json, notFound } from '../common/http/responses';
+import { apiError, json, notFound } from '../common/http/responses';
 import type { Influencer } from '../common/repos/influencers';
-import { createInfluencerSchema } from '../common/schemas/catalog';
+import type { CreateInfluencerInput } from '../common/schemas/catalog';
 import { admin } from './context';
 
-export async function createInfluencer(event: APIGatewayProxyEventV2) {
-  const input = parseJsonBody(event, createInfluencerSchema);
+export async function createInfluencer(input: CreateInfluencerInput) {
   const influencer: Influencer = {
     influencerId: input.influencerId ?? generatedId('inf'),
     handle: input.handle,
@@ -23,7 +20,7 @@ export async function createInfluencer(event: APIGatewayProxyEventV2) {
       handle: 'handle_taken',
       couponCode: 'coupon_taken',
     } as const;
-    throw conflict(what[result.taken], `The ${result.taken} "${result.value}" is already taken.`);
+    throw apiError(what[result.taken], `The ${result.taken} "${result.value}" is already taken.`);
   }
   return json(201, influencer);
 }

@@ -1,10 +1,8 @@
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { newWebhookSecret, rotatedSecrets } from '../common/crypto/webhook-secrets';
 import { generatedId } from '../common/domain/random-ids';
-import { parseJsonBody } from '../common/http/request';
-import { conflict, HttpError, json, notFound } from '../common/http/responses';
+import { apiError, json, notFound } from '../common/http/responses';
 import type { Merchant } from '../common/repos/merchants';
-import { createMerchantSchema } from '../common/schemas/catalog';
+import type { CreateMerchantInput } from '../common/schemas/catalog';
 import { admin } from './context';
 
 /** What an operator sees of a merchant: never its secrets, sealed or not. */
@@ -23,11 +21,10 @@ export function merchantView(m: Merchant) {
   };
 }
 
-export async function createMerchant(event: APIGatewayProxyEventV2) {
-  const input = parseJsonBody(event, createMerchantSchema);
+export async function createMerchant(input: CreateMerchantInput) {
   const ownDomain = input.allowedDomains.indexOf(admin.ownHost);
   if (ownDomain >= 0) {
-    throw new HttpError(400, 'invalid_body', 'The request body is not valid.', [
+    throw apiError('invalid_body', undefined, [
       { path: `allowedDomains.${ownDomain}`, message: "Must not be this service's own host." },
     ]);
   }
@@ -43,7 +40,7 @@ export async function createMerchant(event: APIGatewayProxyEventV2) {
     version: 1,
   };
   if (!(await admin.merchants.create(merchant))) {
-    throw conflict('merchant_exists', `A merchant with id "${merchantId}" already exists.`);
+    throw apiError('merchant_exists', `A merchant with id "${merchantId}" already exists.`);
   }
   return json(201, { ...merchantView(merchant), webhookSecret: secret.plain });
 }
@@ -70,5 +67,5 @@ export async function rotateSecret(merchantId: string) {
       });
     }
   }
-  throw new HttpError(503, 'busy', 'The merchant was changed concurrently; try again.');
+  throw apiError('busy', 'The merchant was changed concurrently; try again.');
 }

@@ -4,20 +4,11 @@
  * (400), the influencer (404), every item's code against that influencer's links (400, each bad
  * item named), then one conditional write that also settles who owns the handle (409).
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { requireEnv } from '../common/config/env';
 import { storefrontUrl } from '../common/domain/storefront-page';
-import { parseJsonBody, validate } from '../common/http/request';
-import {
-  conflict,
-  type ErrorIssue,
-  HttpError,
-  type HttpResult,
-  json,
-  notFound,
-} from '../common/http/responses';
+import { apiError, type ErrorIssue, json, notFound } from '../common/http/responses';
 import { type Storefront, storefrontRepo } from '../common/repos/storefronts';
-import { handleSchema, putStorefrontSchema, storefrontPathSchema } from '../common/schemas/storefronts';
+import type { PutStorefrontInput } from '../common/schemas/storefronts';
 import { admin } from './context';
 
 const storefronts = storefrontRepo(requireEnv('CONFIG_TABLE_NAME'));
@@ -33,14 +24,7 @@ export const storefrontView = (storefront: Storefront) => ({
   updatedAt: storefront.updatedAt,
 });
 
-export async function putStorefront(event: APIGatewayProxyEventV2, rawHandle: string) {
-  const { handle } = validate(
-    storefrontPathSchema,
-    { handle: rawHandle },
-    'invalid_handle',
-    'The storefront handle must be 3 to 64 letters, digits, "_" or "-".',
-  );
-  const input = parseJsonBody(event, putStorefrontSchema);
+export async function putStorefront(handle: string, input: PutStorefrontInput) {
   const influencer = await admin.influencers.get(input.influencerId);
   if (!influencer) throw notFound('The influencer');
 
@@ -55,7 +39,7 @@ export async function putStorefront(event: APIGatewayProxyEventV2, rawHandle: st
       });
     }
   });
-  if (issues.length) throw new HttpError(400, 'invalid_body', 'The request body is not valid.', issues);
+  if (issues.length) throw apiError('invalid_body', undefined, issues);
 
   const result = await storefronts.put(
     {
@@ -68,21 +52,12 @@ export async function putStorefront(event: APIGatewayProxyEventV2, rawHandle: st
     admin.now().toISOString(),
   );
   if (!result.ok)
-    throw conflict('handle_taken', `The storefront handle "${handle}" belongs to another influencer.`);
+    throw apiError('handle_taken', `The storefront handle "${handle}" belongs to another influencer.`);
   return json(200, storefrontView(result.storefront));
 }
 
 export async function getStorefront(handle: string) {
-  const storefront = handleSchema.safeParse(handle).success ? await storefronts.get(handle) : undefined;
+  const storefront = await storefronts.get(handle);
   if (!storefront) throw notFound('The storefront');
   return json(200, storefrontView(storefront));
 }
-
-/** The storefront routes of the admin function, spread into its action map. */
-export const storefrontActions: Record<
-  string,
-  (event: APIGatewayProxyEventV2, param: (name: string) => string) => Promise<HttpResult>
-> = {
-  'PUT /admin/storefronts/{handle}': (e, p) => putStorefront(e, p('handle')),
-  'GET /admin/storefronts/{handle}': (_, p) => getStorefront(p('handle')),
-};

@@ -13,7 +13,7 @@ import type {
   OrderShareFact,
   SourceChange,
 } from '../common/domain/report-counters';
-import { STOREFRONT_VIEW_KIND } from '../common/repos/storefronts';
+import { isStorefrontView } from '../common/repos/storefronts';
 
 export type Source = 'clicks' | 'orders';
 
@@ -51,7 +51,7 @@ function decodeClick(record: DynamoDBRecord): Decoded {
   if (!item) return { ok: false, reason: 'An INSERT without a new image (the stream must show NEW_IMAGE).' };
   const influencerId = text(item.influencerId);
   const occurredAt = text(item.occurredAt);
-  if (item.kind === STOREFRONT_VIEW_KIND) {
+  if (isStorefrontView(item)) {
     if (!influencerId || !occurredAt)
       return { ok: false, reason: 'A storefront view without influencer or time.' };
     return { ok: true, change: { kind: 'storefrontView', view: { influencerId, occurredAt } } };

@@ -3,7 +3,6 @@
  * with partial failures, so one bad message is retried (and, after 5 receives, moved to the
  * dead-letter queue) without holding back the others.
  */
-import type { SQSRecord } from 'aws-lambda';
 import { requireEnv } from '../common/config/env';
 import { logger } from '../common/logger';
 import { sqsBatchHandler } from '../common/queue/batch';
@@ -11,8 +10,7 @@ import { clickRepo } from '../common/repos/clicks';
 import { influencerRepo } from '../common/repos/influencers';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { orderRepo } from '../common/repos/orders';
-import type { OrderMessage } from '../common/repos/webhook-inbox';
-import { orderEventSchema } from '../common/schemas/webhooks';
+import { type OrderMessage, orderMessageSchema } from '../common/schemas/messages';
 import { TtlCache } from '../common/ttl-cache';
 import { type Dependencies, processOrderEvent } from './process-order-event';
 
@@ -31,26 +29,7 @@ const deps: Dependencies = {
   knownPayees: new Set(),
 };
 
-/** The message as the ingest function wrote it; anything else is a poison message. */
-export function parseOrderMessage(body: string): OrderMessage {
-  const raw = JSON.parse(body) as Partial<OrderMessage>;
-  if (
-    typeof raw.merchantId !== 'string' ||
-    typeof raw.webhookId !== 'string' ||
-    typeof raw.receivedAt !== 'string'
-  ) {
-    throw new Error('Malformed order message: merchantId, webhookId and receivedAt are required.');
-  }
-  return {
-    merchantId: raw.merchantId,
-    webhookId: raw.webhookId,
-    receivedAt: raw.receivedAt,
-    event: orderEventSchema.parse(raw.event),
-  };
-}
-
-async function handleRecord(record: SQSRecord): Promise<void> {
-  const message = parseOrderMessage(record.body);
+async function handleMessage(message: OrderMessage): Promise<void> {
   logger.appendKeys({
     merchantId: message.merchantId,
     orderId: message.event.orderId,
@@ -63,4 +42,4 @@ async function handleRecord(record: SQSRecord): Promise<void> {
   }
 }
 
-export const handler = sqsBatchHandler(handleRecord);
+export const handler = sqsBatchHandler(orderMessageSchema, handleMessage);

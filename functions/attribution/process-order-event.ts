@@ -27,7 +27,8 @@ import {
   type TransactItem,
   transact,
 } from '../common/repos/orders';
-import { type OrderMessage, processedUpdate } from '../common/repos/webhook-inbox';
+import { processedUpdate } from '../common/repos/webhook-inbox';
+import type { OrderMessage } from '../common/schemas/messages';
 import type { OrderCreated } from '../common/schemas/webhooks';
 
 export interface Dependencies {
@@ -115,21 +116,16 @@ async function decide(deps: Dependencies, merchantId: string, order: OrderCreate
     // Newest first, only as far back as the newest candidates need (CONTRACT §6): a visitor with
     // years of clicks costs a few pages, not all of them.
     const stored: Array<Click & { occurredAtMs: number }> = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await deps.clicks.visitorPageNewestFirst(
-        click.visitorId,
-        ulidLowerBound(from),
-        ulidUpperBound(occurredAtMs),
-        start,
-        VISITOR_PAGE_SIZE,
-      );
-      stored.push(...page.clicks.map((c) => ({ ...c, occurredAtMs: Date.parse(c.occurredAt) })));
-      start = page.next;
-    } while (
-      start &&
-      !hasNewestCandidates(stored, { merchantId, occurredAtMs }, merchant.attributionWindowDays)
+    const pages = deps.clicks.visitorPagesNewestFirst(
+      click.visitorId,
+      ulidLowerBound(from),
+      ulidUpperBound(occurredAtMs),
+      VISITOR_PAGE_SIZE,
     );
+    for await (const page of pages) {
+      stored.push(...page.map((c) => ({ ...c, occurredAtMs: Date.parse(c.occurredAt) })));
+      if (hasNewestCandidates(stored, { merchantId, occurredAtMs }, merchant.attributionWindowDays)) break;
+    }
     visitorClicks = markDuplicates(stored);
   }
   const orderClick = visitorClicks.find((c) => c.clickId === click?.clickId);

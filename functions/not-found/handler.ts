@@ -2,4 +2,4 @@
 import { httpHandler } from '../common/http/handler';
 import { error } from '../common/http/responses';
 
-export const handler = httpHandler(async () => error(404, 'not_found', 'No such route.'));
+export const handler = httpHandler(async () => error('not_found', 'No such route.'));

@@ -1,12 +1,15 @@
-/** GET /openapi.json — built once per instance from the wiring manifest and the request schemas. */
+/** GET /openapi.json — built once per instance from the route declarations and their schemas. */
 import { openApiDocument } from '../../lib/openapi';
 import { optionalEnv } from '../common/config/env';
-import { httpHandler } from '../common/http/handler';
+import { routeHandler } from '../common/http/adapter';
 import { json } from '../common/http/responses';
+import { openApiRoutes } from './routes';
 
 const document = JSON.stringify(openApiDocument(optionalEnv('PUBLIC_BASE_URL')));
 
-export const handler = httpHandler(async () => ({
-  ...json(200, null, { 'cache-control': 'public, max-age=300' }),
-  body: document,
-}));
+export const handler = routeHandler(openApiRoutes, {
+  openApiDocument: async () => ({
+    ...json(200, null, { 'cache-control': 'public, max-age=300' }),
+    body: document,
+  }),
+});

@@ -43,17 +43,14 @@ export async function payInfluencer(
 
   // 1. What is due, per currency (memory: one total per currency, never the items).
   const totals = new Map<string, { amount: bigint; items: number }>();
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await deps.orders.unpaidPage(influencerId, cutoffIso, start, pageSize);
-    for (const item of page.items) {
+  for await (const page of deps.orders.unpaidPages(influencerId, cutoffIso, pageSize)) {
+    for (const item of page) {
       const total = totals.get(item.currency) ?? { amount: 0n, items: 0 };
       total.amount += BigInt(item.amountMinor);
       total.items += 1;
       totals.set(item.currency, total);
     }
-    start = page.next;
-  } while (start);
+  }
 
   // 2. Decide each currency's payout once (an overlapping or resumed job finds it decided).
   const existing = new Map((await deps.payouts.payouts(period, influencerId)).map((p) => [p.currency, p]));
@@ -79,12 +76,9 @@ export async function payInfluencer(
 
   // 3. Mark the items of payable payouts paid, a page at a time.
   if (marking.size > 0) {
-    start = undefined;
-    do {
-      const page = await deps.orders.unpaidPage(influencerId, cutoffIso, start, pageSize);
-      await markPage(deps, page.items, marking);
-      start = page.next;
-    } while (start);
+    for await (const page of deps.orders.unpaidPages(influencerId, cutoffIso, pageSize)) {
+      await markPage(deps, page, marking);
+    }
     for (const payout of marking.values()) await deps.payouts.finish(payout);
   }
 

@@ -2,17 +2,14 @@
  * The payout routes of the operator API (CONTRACT §5, §8): start (or re-read) a run, read a run,
  * and a payout's CSV statement.
  */
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { intEnv } from '../common/config/env';
 import { type StatementItem, statementCsv } from '../common/domain/statement';
-import { requireAdmin } from '../common/http/admin-auth';
-import { httpHandler } from '../common/http/handler';
-import { parseJsonBody, validate } from '../common/http/request';
-import { HttpError, json, notFound } from '../common/http/responses';
+import { routeHandler } from '../common/http/adapter';
+import { apiError, json, notFound } from '../common/http/responses';
 import type { PayoutRecord } from '../common/repos/payouts';
-import { payoutsQuerySchema, startRunSchema, statementPathSchema } from '../common/schemas/payouts';
 import { statementKey, statementStoreFromEnv } from '../common/statements/store';
 import { payoutRunDependencies } from './dependencies';
+import { payoutRoutes } from './routes';
 import { startPayoutRun } from './start-run';
 
 const deps = payoutRunDependencies();
@@ -20,25 +17,16 @@ const statements = statementStoreFromEnv();
 /** How long a POST waits for its run to finish before answering 202 (API Gateway allows 30 s). */
 const waitMs = intEnv('PAYOUT_RUN_WAIT_MS', 20_000);
 
-export const handler = httpHandler(async (event) => {
-  await requireAdmin(event);
-  switch (event.routeKey) {
-    case 'POST /admin/payouts/runs':
-      return startRun(event);
-    case 'GET /admin/payouts':
-      return readRun(event);
-    case 'GET /admin/payouts/{influencerId}/{period}/statement.csv':
-      return statement(event);
-    default:
-      throw notFound('The route');
-  }
+export const handler = routeHandler(payoutRoutes, {
+  startPayoutRun: ({ body }) => startRun(body.period),
+  getPayoutRun: ({ query }) => readRun(query.period),
+  getStatement: ({ params }) => statement(params.influencerId, params.period),
 });
 
-async function startRun(event: APIGatewayProxyEventV2) {
-  const { period } = parseJsonBody(event, startRunSchema);
+async function startRun(period: string) {
   const started = await startPayoutRun(deps, period);
   if (started.kind === 'invalid_period') {
-    throw new HttpError(400, 'invalid_body', 'The request body is not valid.', [
+    throw apiError('invalid_body', undefined, [
       {
         path: 'period',
         message: `Must be at most one month after the current UTC month (${started.latestAllowed}).`,
@@ -46,8 +34,7 @@ async function startRun(event: APIGatewayProxyEventV2) {
     ]);
   }
   if (started.kind === 'conflict') {
-    throw new HttpError(
-      409,
+    throw apiError(
       'period_before_latest_run',
       `A later period (${started.latestPeriod}) has already run; ${period} can no longer be started.`,
     );
@@ -63,13 +50,7 @@ async function startRun(event: APIGatewayProxyEventV2) {
   }
 }
 
-async function readRun(event: APIGatewayProxyEventV2) {
-  const { period } = validate(
-    payoutsQuerySchema,
-    event.queryStringParameters ?? {},
-    'invalid_query',
-    'The query is not valid.',
-  );
+async function readRun(period: string) {
   if (!(await deps.payouts.run(period))) throw notFound('A payout run for this period');
   return json(200, await runView(period));
 }
@@ -95,10 +76,7 @@ async function runView(period: string) {
  * Built from the `byPayout` index the first time it is asked for, checked against the payouts' item
  * counts (the index is eventually consistent), and kept in the statement store from then on.
  */
-async function statement(event: APIGatewayProxyEventV2) {
-  const path = statementPathSchema.safeParse(event.pathParameters ?? {});
-  if (!path.success) throw notFound('A statement at this address');
-  const { influencerId, period } = path.data;
+async function statement(influencerId: string, period: string) {
   const key = statementKey(period, influencerId);
   let csv = await statements.get(key);
   if (!csv) {
@@ -114,11 +92,7 @@ async function statement(event: APIGatewayProxyEventV2) {
         count++;
       }
       if (count !== payout.items) {
-        throw new HttpError(
-          503,
-          'statement_not_ready',
-          'The statement is still being prepared; try again shortly.',
-        );
+        throw apiError('statement_not_ready');
       }
     }
     csv = statementCsv(items);

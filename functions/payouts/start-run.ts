@@ -13,9 +13,8 @@
  * is done, so nothing is paid by a run after it says `complete`.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { sqs } from '../common/clients/aws';
 import { checkRunPeriod, comparePeriods } from '../common/domain/payout';
+import { enqueuePayoutJobs, enqueueRunContinuation } from '../common/queue/payout-jobs-queue';
 import { type OrderRepo, PAYEE_SHARDS, transact } from '../common/repos/orders';
 import { MAX_RECORD_PAGE, type PayeeCursor, type PayoutRepo, type RunRecord } from '../common/repos/payouts';
 
@@ -32,18 +31,6 @@ export interface RunDependencies {
    * message, so a run of very many influencers never depends on one call finishing.
    */
   pagesPerCall?: number;
-}
-
-/** One influencer's job of a run. */
-export interface PayoutJob {
-  period: string;
-  influencerId: string;
-}
-
-/** Go on recording and queueing a run (what a start did not finish in its share of work). */
-export interface ContinueRun {
-  period: string;
-  continueRun: true;
 }
 
 export type StartResult =
@@ -93,10 +80,6 @@ export async function advancePayoutRun(
   let budget = deps.pagesPerCall ?? DEFAULT_PAGES_PER_CALL;
   let run = await requireRun(deps, period);
   if (run.status === 'complete') return { kind: 'complete' };
-  if (run.recordedPages === undefined) {
-    // Started before runs recorded their payee set: it has no progress to continue from.
-    throw new Error(`The payout run of ${period} has no recorded payee set; it cannot be continued.`);
-  }
   const wasQueued = run.queued;
   let queuedJobs = 0;
   let refusedInARow = 0;
@@ -169,13 +152,10 @@ async function queueJobs(
   jobs: ReadonlyArray<{ influencerId: string; state: string }>,
 ): Promise<number> {
   const pending = jobs.filter((job) => job.state === 'pending');
-  for (let i = 0; i < pending.length; i += 10) {
-    const batch = pending.slice(i, i + 10);
-    await sendBatch(
-      deps,
-      batch.map(({ influencerId }) => JSON.stringify({ period, influencerId } satisfies PayoutJob)),
-    );
-  }
+  await enqueuePayoutJobs(
+    deps.jobsQueueUrl,
+    pending.map(({ influencerId }) => ({ period, influencerId })),
+  );
   return pending.length;
 }
 
@@ -185,19 +165,8 @@ async function continueLater(
   period: string,
   queuedJobs: number,
 ): Promise<StartResult> {
-  await sendBatch(deps, [JSON.stringify({ period, continueRun: true } satisfies ContinueRun)]);
+  await enqueueRunContinuation(deps.jobsQueueUrl, period);
   return { kind: 'running', queuedJobs };
-}
-
-async function sendBatch(deps: RunDependencies, bodies: string[]): Promise<void> {
-  const out = await sqs().send(
-    new SendMessageBatchCommand({
-      QueueUrl: deps.jobsQueueUrl,
-      Entries: bodies.map((MessageBody, index) => ({ Id: String(index), MessageBody })),
-    }),
-  );
-  if (out.Failed?.length)
-    throw new Error(`Could not queue ${out.Failed.length} payout messages; run again to resume.`);
 }
 
 /** A recording transaction that lost to an overlapping one is not an error: the loser reads again. */

@@ -5,9 +5,10 @@
  * seen within LINK_CACHE_TTL_MS. The duplicate flag is decided later, off this path (see
  * domain/duplicates.ts), and report counters are built from the clicks table's stream.
  */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { intEnv, requireEnv } from '../common/config/env';
-import { keys } from '../common/config/keys';
+import { ipHashKey } from '../common/config/keys';
 import { isValidCode } from '../common/domain/ids';
 import { pooledRandom } from '../common/domain/pooled-random';
 import {
@@ -22,13 +23,14 @@ import {
   VISITOR_COOKIE,
   visitorCookie,
 } from '../common/domain/redirect';
-import { httpHandler } from '../common/http/handler';
+import { routeHandler } from '../common/http/adapter';
 import { cookie, header } from '../common/http/request';
-import { error, type HttpResult } from '../common/http/responses';
+import { type ErrorCode, error, type HttpResult } from '../common/http/responses';
 import { CLICK_RETENTION_DAYS, clickRepo } from '../common/repos/clicks';
 import { type Link, linkRepo } from '../common/repos/links';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { TtlCache } from '../common/ttl-cache';
+import { redirectRoutes } from './routes';
 
 const configTable = requireEnv('CONFIG_TABLE_NAME');
 const clicksTable = requireEnv('CLICKS_TABLE_NAME');
@@ -61,14 +63,20 @@ function userAgentClass(userAgent: string | undefined): UserAgentClass {
   return computed;
 }
 
-export const handler = httpHandler(async (event) => {
-  const code = event.pathParameters?.code ?? '';
+/** GET and HEAD share one action: HEAD answers where the link goes and logs nothing. */
+const followLink = async ({
+  params: { code },
+  event,
+}: {
+  params: { code: string };
+  event: APIGatewayProxyEventV2;
+}) => {
   const wantsHtml = (header(event, 'accept') ?? '').includes('text/html');
   const link = isValidCode(code) ? await linkCache.get(code, (c) => links.get(c)) : undefined;
-  if (!link) return refusal(404, 'not_found', 'There is no link with this code.', wantsHtml);
-  if (link.disabled) return refusal(410, 'link_disabled', 'This link has been disabled.', wantsHtml);
+  if (!link) return refusal('not_found', 'There is no link with this code.', wantsHtml);
+  if (link.disabled) return refusal('link_disabled', 'This link has been disabled.', wantsHtml);
   const merchant = await merchantCache.get(link.merchantId, (id) => merchants.get(id));
-  if (!merchant) return refusal(404, 'not_found', 'There is no link with this code.', wantsHtml);
+  if (!merchant) return refusal('not_found', 'There is no link with this code.', wantsHtml);
 
   const userAgent = userAgentClass(header(event, 'user-agent'));
   const query = event.rawQueryString;
@@ -84,7 +92,7 @@ export const handler = httpHandler(async (event) => {
   const visitorId = isValidVisitorId(presentedVisitor) ? presentedVisitor : newVisitorId();
   const now = Date.now();
   const clickId = nextClickId(now);
-  const { ipHash } = await keys();
+  const ipKey = await ipHashKey();
   await clicks.put({
     clickId,
     code: link.code,
@@ -96,7 +104,7 @@ export const handler = httpHandler(async (event) => {
     os: userAgent.os,
     device: userAgent.device,
     referrerHost: referrerHost(header(event, 'referer')),
-    ipHash: hashIp(ipHash, event.requestContext.http.sourceIp),
+    ipHash: hashIp(ipKey, event.requestContext.http.sourceIp),
     bot: userAgent.bot,
     campaign: link.campaign,
     utm: utmOf(query),
@@ -111,7 +119,9 @@ export const handler = httpHandler(async (event) => {
   });
   const cookies = presentedVisitor === visitorId ? undefined : [visitorCookie(visitorId)];
   return redirect(location, cookies);
-});
+};
+
+export const handler = routeHandler(redirectRoutes, { followLink, checkLink: followLink });
 
 const target = (link: Link, merchant: Merchant) => ({
   targetUrl: link.targetUrl,
@@ -123,10 +133,11 @@ function redirect(location: string, cookies?: string[]): HttpResult {
 }
 
 /** JSON in the contract's error shape; a small page for a shopper's browser. */
-function refusal(statusCode: number, code: string, message: string, html: boolean): HttpResult {
-  if (!html) return error(statusCode, code, message);
+function refusal(code: ErrorCode, message: string, html: boolean): HttpResult {
+  const answer = error(code, message);
+  if (!html) return answer;
   return {
-    statusCode,
+    statusCode: answer.statusCode,
     headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
     body: `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>Link unavailable</title></head><body style="font-family:system-ui,sans-serif;max-width:32rem;margin:4rem auto;padding:0 1rem"><h1>Link unavailable</h1><p>${message}</p></body></html>`,
   };

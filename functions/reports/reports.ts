@@ -5,6 +5,7 @@
  * it depends on the range and the catalogue, never on the traffic.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { z } from 'zod';
 import { buildInfluencerReport, buildMerchantReport, type CounterRow } from '../common/domain/report';
 import {
   dayRangeBounds,
@@ -14,26 +15,21 @@ import {
 } from '../common/domain/report-counters';
 import { influencerReportCsv, merchantReportCsv } from '../common/domain/report-csv';
 import { type DayRange, parseDayRange } from '../common/domain/report-range';
-import { header, validate } from '../common/http/request';
-import { HttpError, type HttpResult, json, notFound } from '../common/http/responses';
-import { influencerPathSchema, merchantPathSchema } from '../common/schemas/catalog';
-import { reportQuerySchema } from '../common/schemas/reports';
+import { header } from '../common/http/request';
+import { apiError, type HttpResult, json, notFound } from '../common/http/responses';
+import type { reportQuerySchema } from '../common/schemas/reports';
 import { reports } from './context';
+
+type ReportQuery = z.output<typeof reportQuerySchema>;
 
 interface ReportRequest {
   range: DayRange;
   csv: boolean;
 }
 
-function parseRequest(event: APIGatewayProxyEventV2): ReportRequest {
-  const query = validate(
-    reportQuerySchema,
-    event.queryStringParameters ?? {},
-    'invalid_query',
-    'The query is not valid.',
-  );
+function parseRequest(query: ReportQuery, event: APIGatewayProxyEventV2): ReportRequest {
   const parsed = parseDayRange(query, reports.now());
-  if (!parsed.ok) throw new HttpError(400, 'invalid_query', 'The day range is not valid.', parsed.issues);
+  if (!parsed.ok) throw apiError('invalid_query', 'The day range is not valid.', parsed.issues);
   // `format` wins over the Accept header; without either, JSON.
   const csv = query.format ? query.format === 'csv' : (header(event, 'accept') ?? '').includes('text/csv');
   return { range: parsed.range, csv };
@@ -57,14 +53,12 @@ function csvResponse(body: string, filename: string): HttpResult {
   };
 }
 
-export async function influencerReport(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const { influencerId } = validate(
-    influencerPathSchema,
-    event.pathParameters ?? {},
-    'invalid_path',
-    'The influencer id is not valid.',
-  );
-  const { range, csv } = parseRequest(event);
+export async function influencerReport(
+  influencerId: string,
+  query: ReportQuery,
+  event: APIGatewayProxyEventV2,
+): Promise<HttpResult> {
+  const { range, csv } = parseRequest(query, event);
   if (!(await reports.influencers.get(influencerId))) throw notFound('The influencer');
   const report = buildInfluencerReport(
     influencerId,
@@ -76,14 +70,12 @@ export async function influencerReport(event: APIGatewayProxyEventV2): Promise<H
     : json(200, report);
 }
 
-export async function merchantReport(event: APIGatewayProxyEventV2): Promise<HttpResult> {
-  const { merchantId } = validate(
-    merchantPathSchema,
-    event.pathParameters ?? {},
-    'invalid_path',
-    'The merchant id is not valid.',
-  );
-  const { range, csv } = parseRequest(event);
+export async function merchantReport(
+  merchantId: string,
+  query: ReportQuery,
+  event: APIGatewayProxyEventV2,
+): Promise<HttpResult> {
+  const { range, csv } = parseRequest(query, event);
   if (!(await reports.merchants.get(merchantId))) throw notFound('The merchant');
   const report = buildMerchantReport(merchantId, range, await rowsOf(merchantPartition(merchantId), range));
   return csv

@@ -6,12 +6,13 @@
  * `storefrontViews` counters are built off this path from the clicks table's stream (see
  * repos/storefronts.ts for why views are items of the clicks table).
  */
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
 import { intEnv, requireEnv } from '../common/config/env';
 import { classifyUserAgent, isValidVisitorId, referrerHost, VISITOR_COOKIE } from '../common/domain/redirect';
 import { renderNotFoundPage, STOREFRONT_CSP } from '../common/domain/storefront-page';
 import { countsAsView, ifNoneMatchHits, STOREFRONT_CACHE_CONTROL } from '../common/domain/storefront-rules';
-import { httpHandler } from '../common/http/handler';
+import { routeHandler } from '../common/http/adapter';
 import { cookie, header } from '../common/http/request';
 import type { HttpResult } from '../common/http/responses';
 import { logger } from '../common/logger';
@@ -22,6 +23,7 @@ import {
   viewRetentionSeconds,
 } from '../common/repos/storefronts';
 import { pageLoader } from './page';
+import { storefrontRoutes } from './routes';
 
 const publicBaseUrl = new URL(requireEnv('PUBLIC_BASE_URL')).toString().replace(/\/$/, '');
 const pages = pageLoader({
@@ -40,8 +42,15 @@ const pageHeaders = {
 };
 const notFoundBody = renderNotFoundPage();
 
-export const handler = httpHandler(async (event) => {
-  const page = await pages.get(event.pathParameters?.handle ?? '');
+/** GET and HEAD share one action: HEAD is never counted as a view. */
+const viewStorefront = async ({
+  params,
+  event,
+}: {
+  params: { handle: string };
+  event: APIGatewayProxyEventV2;
+}): Promise<HttpResult> => {
+  const page = await pages.get(params.handle);
   if (!page) {
     return { statusCode: 404, headers: { ...pageHeaders, 'cache-control': 'no-store' }, body: notFoundBody };
   }
@@ -58,7 +67,7 @@ export const handler = httpHandler(async (event) => {
     try {
       await views.put({
         clickId: nextViewId(now),
-        kind: STOREFRONT_VIEW_KIND,
+        itemType: STOREFRONT_VIEW_KIND,
         handle: page.handle,
         influencerId: page.influencerId,
         occurredAt: new Date(now).toISOString(),
@@ -81,4 +90,6 @@ export const handler = httpHandler(async (event) => {
     return { statusCode: 304, headers: validators, body: '' } satisfies HttpResult;
   }
   return { statusCode: 200, headers: { ...pageHeaders, ...validators }, body: page.html };
-});
+};
+
+export const handler = routeHandler(storefrontRoutes, { viewStorefront, checkStorefront: viewStorefront });

@@ -11,7 +11,7 @@ import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { Access, FunctionSpec } from '../wiring';
+import { type Access, type FunctionSpec, INDEX_ACTIONS, type TableAction } from '../wiring';
 import type { EnvBucket } from './buckets';
 import type { EnvQueue } from './queues';
 import type { EnvSecret } from './secrets';
@@ -118,19 +118,26 @@ export class FunctionWithLogGroup extends NodejsFunction {
   }
 
   /**
-   * Gives the function a table: its name in `table.envVar`, and a grant of exactly the access the
-   * wiring manifest declares. Read-only unless asked otherwise.
+   * Gives the function a table: its name in `table.envVar`, and exactly the DynamoDB actions the
+   * wiring manifest declares for it, spelled out instead of CDK's grantReadData/grantReadWriteData
+   * (whose read-write set includes DeleteItem and BatchWriteItem). Query and Scan also reach the
+   * table's own indexes.
    */
-  bindTable(binding: EnvTable, access: Access = 'RO'): this {
-    this.addEnvironment(binding.envVar, binding.table.tableName);
-    if (access === 'RW') binding.table.grantReadWriteData(this);
-    else binding.table.grantReadData(this);
-    if (binding.hasIndexes) {
-      // CDK's table grants cover the table's indexes as "<table arn>/index/*".
-      const tableId = Stack.of(this).resolve((binding.table.node.defaultChild as CfnResource).logicalId);
+  bindTable(binding: EnvTable, actions: readonly TableAction[]): this {
+    if (actions.length === 0) throw new Error(`A table bound to ${this.node.id} needs at least one action.`);
+    const { table } = binding;
+    this.addEnvironment(binding.envVar, table.tableName);
+    const iamActions = (list: readonly TableAction[]) => list.map((a) => `dynamodb:${a}`);
+    this.addToRolePolicy(new PolicyStatement({ actions: iamActions(actions), resources: [table.tableArn] }));
+    const onIndexes = actions.filter((a) => INDEX_ACTIONS.includes(a));
+    if (binding.hasIndexes && onIndexes.length > 0) {
+      this.addToRolePolicy(
+        new PolicyStatement({ actions: iamActions(onIndexes), resources: [`${table.tableArn}/index/*`] }),
+      );
+      const tableId = Stack.of(this).resolve((table.node.defaultChild as CfnResource).logicalId);
       this.acknowledgeOnRole(
         `AwsSolutions-IAM5[Resource::<${tableId}.Arn>/index/*]`,
-        `Queries go through the global secondary indexes of ${tableId}; the wildcard covers only that table's own indexes, with the same ${access === 'RW' ? 'read-write' : 'read-only'} actions as the table.`,
+        `Queries go through the global secondary indexes of ${tableId}; the wildcard covers only that table's own indexes, with ${onIndexes.join(' and ')} only.`,
       );
     }
     return this;

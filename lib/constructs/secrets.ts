@@ -13,6 +13,14 @@ export interface EnvSecret {
   readonly idEnvVar: string;
 }
 
+const HEX_KEY: SecretStringGenerator = {
+  passwordLength: 64,
+  excludeUppercase: true,
+  excludePunctuation: true,
+  excludeCharacters: 'ghijklmnopqrstuvwxyz',
+  includeSpace: false,
+};
+
 /**
  * How each secret's value is generated. Keyed by SecretKey, so a secret added to the specs without a
  * generation rule here is a compile error rather than a silently weak default.
@@ -21,17 +29,20 @@ const generators: Record<SecretKey, SecretStringGenerator> = {
   // Pasted into `Authorization: Bearer ...` by operators: no punctuation keeps it shell- and
   // header-safe; 48 alphanumerics are about 285 bits.
   adminToken: { passwordLength: 48, excludePunctuation: true, includeSpace: false },
-  // Input keying material for HKDF (functions/common/config/keys.ts); 64 alphanumerics are about
-  // 381 bits, more than the 256-bit keys derived from it.
-  masterKey: { passwordLength: 64, excludePunctuation: true, includeSpace: false },
+  // A 256-bit key as 64 hex digits (functions/common/config/keys.ts): with upper case, punctuation
+  // and g-z excluded, Secrets Manager draws from 0-9a-f only.
+  ipHashKey: HEX_KEY,
+  webhookSealKey: HEX_KEY,
 };
 
 /** Why each secret has no automatic rotation (cdk-nag AwsSolutions-SMG4). */
 const noRotationReasons: Record<SecretKey, string> = {
   adminToken:
     'Rotated by an operator (put-secret-value); functions re-read it within 5 minutes, so no rotation Lambda is needed for a single static bearer token.',
-  masterKey:
-    'Key material from which the IP-hash key and the webhook-secret encryption key are derived: rotating it would make stored webhook secrets undecryptable and break IP-hash continuity, so it needs a planned re-encryption, not a timer.',
+  ipHashKey:
+    "Keys the hash of shoppers' IPs: a new key makes later clicks of the same address hash differently, so clicks before and after the change can no longer be matched by address; it is rotated deliberately, not on a timer.",
+  webhookSealKey:
+    "Seals the stored webhook secrets: a new key needs every stored secret re-encrypted first (or merchants' webhooks stop verifying), so it is a planned operation, not a timer.",
 };
 
 export class Secrets extends Construct {
@@ -44,12 +55,12 @@ export class Secrets extends Construct {
       const secret = new Secret(this, spec.id, {
         description: `creditlink: ${spec.description}`,
         generateSecretString: generators[key],
-        // The retained tables hold data encrypted under keys derived from the master key: deleting
-        // the stack must not destroy the only way to read them.
+        // The retained tables hold data sealed or keyed with these values: deleting the stack must not
+        // destroy the only way to read them.
         removalPolicy: RemovalPolicy.RETAIN,
       });
-      // Replacing a secret regenerates its value (a new master key loses every stored webhook
-      // secret), so its logical id is pinned to the manifest's id, not to the construct path.
+      // Replacing a secret regenerates its value (a new seal key loses every stored webhook secret),
+      // so its logical id is pinned to the manifest's id, not to the construct path.
       (secret.node.defaultChild as CfnResource).overrideLogicalId(spec.id);
       Validations.of(secret).acknowledge({ id: 'AwsSolutions-SMG4', reason: noRotationReasons[key] });
       this.byKey.set(key, { secret, idEnvVar: spec.idEnvVar });

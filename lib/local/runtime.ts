@@ -4,11 +4,12 @@
  * environment variables, and serves the HTTP routes with the same handlers that run in Lambda.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import { type KeySecret, keyFromLegacyMasterKey } from '../../functions/common/config/keys';
 import { DEFAULT_LOCAL_ADMIN_TOKEN } from '../../functions/common/config/secrets';
-import { buckets } from '../wiring';
+import { buckets, secrets } from '../wiring';
 import { createApiServer } from './http-server';
 import { provisionLocal, startLocalStores, storesEnv } from './stores';
 import { startWorkers } from './workers';
@@ -30,16 +31,50 @@ export interface LocalRuntime {
   stop(): Promise<void>;
 }
 
-/** Keys that must survive a restart (webhook secrets are sealed with them), kept beside the data. */
-function localMasterKey(dataDir: string): string {
-  const file = join(dataDir, 'master-key');
-  if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600 });
-  return readFileSync(file, 'utf8').trim();
+/**
+ * Keys that must survive a restart (webhook secrets are sealed with them), kept beside the data, one
+ * file per key. A DATA_DIR from before the keys were split has a `master-key` instead: the new files
+ * are derived from it once, so its sealed webhook secrets still open; otherwise they are random.
+ */
+const KEY_FILES: Record<KeySecret, string> = { ipHashKey: 'ip-hash-key', webhookSealKey: 'webhook-seal-key' };
+const LEGACY_MASTER_KEY_FILE = 'master-key';
+
+export function localKeysEnv(dataDir: string): Record<string, string> {
+  const legacy = join(dataDir, LEGACY_MASTER_KEY_FILE);
+  // Checked before anything is read or derived from them.
+  for (const file of [legacy, ...Object.values(KEY_FILES).map((f) => join(dataDir, f))]) {
+    refuseIfShared(file);
+  }
+  const env: Record<string, string> = {};
+  for (const [secret, name] of Object.entries(KEY_FILES) as Array<[KeySecret, string]>) {
+    const file = join(dataDir, name);
+    if (!existsSync(file)) {
+      const key = existsSync(legacy)
+        ? keyFromLegacyMasterKey(readFileSync(legacy, 'utf8').trim(), secret)
+        : randomBytes(32).toString('hex');
+      writeFileSync(file, key, { mode: 0o600, flag: 'wx' });
+    }
+    env[secrets[secret].valueEnvVar] = readFileSync(file, 'utf8').trim();
+  }
+  return env;
+}
+
+/** A key file that group or others can read would hand the keys to any local user. */
+function refuseIfShared(file: string): void {
+  if (!existsSync(file)) return;
+  const mode = statSync(file).mode & 0o777;
+  if ((mode & 0o077) !== 0) {
+    throw new Error(
+      `Refusing to start: ${file} is accessible by group or others (mode ${mode.toString(8).padStart(4, '0')}); run chmod 600 ${file}.`,
+    );
+  }
 }
 
 export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
-  mkdirSync(dataDir, { recursive: true });
+  // Its DynamoDB files hold IP hashes and orders, and the key files sit beside them: owner only.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+  const keysEnv = localKeysEnv(dataDir);
   const stores = await startLocalStores({ dataDir: join(dataDir, 'dynamodb') });
   let server: Server | undefined;
   try {
@@ -50,7 +85,7 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       CREDITLINK_STAGE: 'local',
       PUBLIC_BASE_URL: url,
       ADMIN_TOKEN: adminToken,
-      MASTER_KEY: localMasterKey(dataDir),
+      ...keysEnv,
       ...localBucketEnv(dataDir),
     });
     // Listening comes last: once /healthz answers, everything else is already running.

@@ -122,7 +122,7 @@ it('shows a storefront on a phone and carries a tap through the short link to th
 
   // And the page view was counted once.
   const views = (await scanTable(runtime, 'clicks')).filter(
-    (item) => item.kind === 'storefront_view' && item.handle === handle,
+    (item) => item.itemType === 'storefront_view' && item.handle === handle,
   );
   expect(views).toHaveLength(1);
 });

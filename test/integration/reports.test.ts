@@ -315,7 +315,7 @@ describe('clicks through the stream poller', () => {
     for (let i = 0; i < 2; i++) {
       await views.put({
         clickId: id(),
-        kind: STOREFRONT_VIEW_KIND,
+        itemType: STOREFRONT_VIEW_KIND,
         handle: 'bea-r',
         influencerId: 'bea-r',
         occurredAt: new Date().toISOString(),

@@ -60,8 +60,8 @@ const scan = async (table: string): Promise<Item[]> => {
   return items;
 };
 const viewsOf = async (handle: string) =>
-  (await scan(tables.clicks)).filter((i) => i.kind === 'storefront_view' && i.handle === handle);
-const storefrontItems = async () => (await scan(tables.config)).filter((i) => i.type === 'storefront');
+  (await scan(tables.clicks)).filter((i) => i.itemType === 'storefront_view' && i.handle === handle);
+const storefrontItems = async () => (await scan(tables.config)).filter((i) => i.itemType === 'storefront');
 const waitForCache = () => new Promise((r) => setTimeout(r, CACHE_TTL_MS + 50));
 
 const item = (code: string, extra: Record<string, unknown> = {}) => ({
@@ -213,11 +213,13 @@ describe('admin: PUT and GET /admin/storefronts/{handle}', () => {
     ]);
   });
 
-  it('answers 404 for an unknown influencer, for an unknown handle, and 401 without the token', async () => {
+  it('answers 404 for an unknown influencer or handle, 400 for an impossible handle, and 401 without the token', async () => {
     const unknown = await put('ghost-front', { influencerId: 'inf-ghost', title: 'x', items: [] });
     expect(unknown.status).toBe(404);
     expect((await read('ghost-front')).status).toBe(404);
-    expect((await read('a/b')).status).toBe(404);
+    const impossible = await read('a/b');
+    expect(impossible.status).toBe(400);
+    expect(impossible.body.error.code).toBe('invalid_path');
     const anonymous = await admin(
       httpEvent({
         method: 'GET',
@@ -328,7 +330,7 @@ describe('view counting', () => {
     const views = await viewsOf('anna-views');
     expect(views).toHaveLength(1);
     expect(views[0]).toMatchObject({
-      kind: 'storefront_view',
+      itemType: 'storefront_view',
       handle: 'anna-views',
       influencerId: 'inf-anna',
       viewerId: vid,

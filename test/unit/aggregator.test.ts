@@ -129,7 +129,7 @@ describe('clicks and storefront views', () => {
       keys: { clickId: '01JVIEW0000000000000000001' },
       newImage: {
         clickId: '01JVIEW0000000000000000001',
-        kind: 'storefront_view',
+        itemType: 'storefront_view',
         handle: 'anna',
         influencerId: 'anna',
         occurredAt: `${DAY}T09:00:00.000Z`,

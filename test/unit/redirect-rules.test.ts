@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import {
   classifyUserAgent,
   hashIp,
@@ -8,6 +9,7 @@ import {
   utmOf,
   visitorCookie,
 } from '../../functions/common/domain/redirect';
+import { checkTargetUrl } from '../../functions/common/domain/target-url';
 
 describe('redirectLocation', () => {
   it.each([
@@ -54,6 +56,32 @@ describe('redirectLocation', () => {
       'utm_content=a%20b%26c',
       'https://s.example.com/p?utm_content=a+b%26c&clk=ID',
     ],
+    [
+      'keeps the target query byte for byte (no +, no =, no %3B, no %7E)',
+      'https://s.example.com/p?q=a%20b&flag&p=1;2&t=~x',
+      '',
+      'https://s.example.com/p?q=a%20b&flag&p=1;2&t=~x&clk=ID',
+    ],
+    [
+      'keeps the bytes and the fragment when forwarding utm',
+      'https://s.example.com/p?q=a%20b&flag#sec?x=1&y',
+      'utm_source=ig',
+      'https://s.example.com/p?q=a%20b&flag&utm_source=ig&clk=ID#sec?x=1&y',
+    ],
+    [
+      'replaces a target utm in place and leaves its neighbours alone',
+      'https://s.example.com/p?a=%7E&utm_source=old&b&utm_source=older',
+      'utm_source=new',
+      'https://s.example.com/p?a=%7E&utm_source=new&b&clk=ID',
+    ],
+    [
+      'replaces an encoded click id on the target, wherever it is',
+      'https://s.example.com/p?x=1;2&%63lk=forged&y=+',
+      '',
+      'https://s.example.com/p?x=1;2&clk=ID&y=+',
+    ],
+    ['adds to an empty query', 'https://s.example.com/p?', '', 'https://s.example.com/p?clk=ID'],
+    ['keeps a trailing separator', 'https://s.example.com/p?a=1&', '', 'https://s.example.com/p?a=1&&clk=ID'],
   ])('%s', (_, targetUrl, rawQueryString, expected) => {
     expect(redirectLocation({ targetUrl, clickIdParam: 'clk', clickId: 'ID', rawQueryString })).toBe(
       expected,
@@ -77,6 +105,50 @@ describe('redirectLocation', () => {
         rawQueryString: 'ref=y',
       }),
     ).toBe('https://s.example.com/p');
+    const untouched = 'https://s.example.com/p?q=a%20b&flag&p=1;2&t=~x#f';
+    expect(
+      redirectLocation({
+        targetUrl: untouched,
+        clickIdParam: 'clk',
+        clickId: undefined,
+        rawQueryString: 'x=1',
+      }),
+    ).toBe(untouched);
+  });
+
+  it('a link created with such a target stores its query unchanged', () => {
+    const target = 'https://shop.example.com/p?q=a%20b&flag&p=1;2&t=~x#top';
+    expect(checkTargetUrl(target, ['shop.example.com'])).toEqual({ ok: true, url: target });
+  });
+
+  // Query pieces without the click id or utm names: "&" separates them, "#" would end the query.
+  const queryChars = fc.constantFrom(..."abcxyz019=;~%+!$'()*,/:@?-._".split(''));
+  const piece = fc
+    .array(queryChars, { maxLength: 12 })
+    .map((cs) => cs.join(''))
+    .filter((p) => !/^(clk|utm_)/i.test(p) && !p.startsWith('%'));
+  const query = fc.array(piece, { minLength: 1, maxLength: 6 }).map((ps) => ps.join('&'));
+  const fragment = fc.option(
+    fc.array(fc.constantFrom(...'ab#?&=%'.split('')), { maxLength: 8 }).map((cs) => `#${cs.join('')}`),
+    { nil: '' },
+  );
+
+  it('property: the target query is kept as a prefix, the fragment as the end', () => {
+    fc.assert(
+      fc.property(query, fragment, fc.boolean(), (q, frag, bot) => {
+        const targetUrl = `https://s.example.com/p?${q}${frag}`;
+        const location = redirectLocation({
+          targetUrl,
+          clickIdParam: 'clk',
+          clickId: bot ? undefined : 'ID',
+          rawQueryString: 'utm_source=ig',
+        });
+        const rest = `&utm_source=ig${bot ? '' : '&clk=ID'}`;
+        // An empty query takes no separator in front of what is added.
+        const kept = q === '' ? rest.slice(1) : `${q}${rest}`;
+        expect(location).toBe(`https://s.example.com/p?${kept}${frag}`);
+      }),
+    );
   });
 });
 

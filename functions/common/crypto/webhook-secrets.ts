@@ -1,10 +1,11 @@
 /**
  * Merchants' webhook secrets (Standard Webhooks `whsec_…`). They are HMAC keys, so they must be
- * read back in plain text to verify a signature; at rest they are sealed with a key derived from the
- * master secret (Secrets Manager in AWS), bound to their merchant and secret id.
+ * read back in plain text to verify a signature; at rest they are sealed with the webhook-seal key (a
+ * secret of its own, readable only by the functions that seal or open them), bound to their merchant
+ * and secret id.
  */
 import { randomBytes } from 'node:crypto';
-import { keys } from '../config/keys';
+import { webhookSealKey } from '../config/keys';
 import { randomBase62 } from '../domain/random-ids';
 import type { Merchant, SealedSecret } from '../repos/merchants';
 import { open, seal } from './secret-box';
@@ -18,10 +19,10 @@ const secretAad = (merchantId: string, secretId: string) => `merchant:${merchant
 export async function newWebhookSecret(merchantId: string, createdAt: string) {
   const plain = `whsec_${randomBytes(24).toString('base64')}`;
   const secretId = randomBase62(10);
-  const { webhookSecrets } = await keys();
+  const key = await webhookSealKey();
   const sealed: SealedSecret = {
     secretId,
-    sealed: seal(webhookSecrets, plain, secretAad(merchantId, secretId)),
+    sealed: seal(key, plain, secretAad(merchantId, secretId)),
     createdAt,
   };
   return { plain, sealed };
@@ -31,12 +32,15 @@ export const isLive = (secret: SealedSecret, now: Date) =>
   secret.expiresAt === undefined || Date.parse(secret.expiresAt) > now.getTime();
 
 /** The merchant's secrets that still verify at `now`, in plain text, newest first. */
-export async function liveWebhookSecrets(merchant: Merchant, now: Date): Promise<string[]> {
-  const { webhookSecrets } = await keys();
+export async function liveWebhookSecrets(
+  merchant: Pick<Merchant, 'merchantId' | 'webhookSecrets'>,
+  now: Date,
+): Promise<string[]> {
+  const key = await webhookSealKey();
   return merchant.webhookSecrets
     .filter((s) => isLive(s, now))
     .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .map((s) => open(webhookSecrets, s.sealed, secretAad(merchant.merchantId, s.secretId)));
+    .map((s) => open(key, s.sealed, secretAad(merchant.merchantId, s.secretId)));
 }
 
 /**

@@ -19,9 +19,11 @@ export const visitorCookie = (visitorId: string) =>
   `${VISITOR_COOKIE}=${visitorId}; Path=/; Max-Age=${VISITOR_COOKIE_MAX_AGE_SECONDS}; HttpOnly; Secure; SameSite=Lax`;
 
 /**
- * The redirect target: the link's own URL (its query and fragment kept), the short link's `utm_*`
- * parameters forwarded (they override the target's), and the click id in the merchant's parameter.
- * A bot gets no click id, so it can never be attributed.
+ * The redirect target: the link's own URL with its query kept byte for byte (a merchant's `%20`,
+ * bare `flag`, `;` and `~` mean what the merchant meant; re-serialising through URLSearchParams
+ * would rewrite them), the short link's `utm_*` parameters forwarded (they replace the target's own
+ * in place), and the click id in the merchant's parameter. A bot gets no click id, so it can never
+ * be attributed; a click id already on the target is always dropped or replaced. Fragment kept.
  */
 export function redirectLocation(input: {
   targetUrl: string;
@@ -29,13 +31,61 @@ export function redirectLocation(input: {
   clickId: string | undefined;
   rawQueryString: string | undefined;
 }): string {
-  const url = new URL(input.targetUrl);
+  // Name → the value it must carry (undefined: the parameter must not appear at all).
+  const overrides = new Map<string, string | undefined>();
   for (const [name, value] of new URLSearchParams(input.rawQueryString ?? '')) {
-    if (name.toLowerCase().startsWith('utm_')) url.searchParams.set(name, value);
+    if (name.toLowerCase().startsWith('utm_')) overrides.set(name, value);
   }
-  if (input.clickId !== undefined) url.searchParams.set(input.clickIdParam, input.clickId);
-  else url.searchParams.delete(input.clickIdParam);
-  return url.toString();
+  overrides.set(input.clickIdParam, input.clickId);
+  return withQueryOverrides(input.targetUrl, overrides);
+}
+
+/**
+ * `url` with each parameter of `overrides` set (at the place of its first occurrence, later ones
+ * dropped; appended when absent) or removed (undefined), and every other byte of the query as it was.
+ */
+export function withQueryOverrides(url: string, overrides: ReadonlyMap<string, string | undefined>): string {
+  const hashAt = url.indexOf('#');
+  const fragment = hashAt === -1 ? '' : url.slice(hashAt);
+  const beforeFragment = hashAt === -1 ? url : url.slice(0, hashAt);
+  const queryAt = beforeFragment.indexOf('?');
+  const base = queryAt === -1 ? beforeFragment : beforeFragment.slice(0, queryAt);
+  const query = queryAt === -1 ? undefined : beforeFragment.slice(queryAt + 1);
+
+  const placed = new Set<string>();
+  const kept: string[] = [];
+  let changed = false;
+  for (const piece of query === undefined ? [] : query.split('&')) {
+    const name = formDecode(piece.split('=', 1)[0] ?? '');
+    if (!overrides.has(name)) {
+      kept.push(piece);
+      continue;
+    }
+    changed = true;
+    const value = overrides.get(name);
+    if (value !== undefined && !placed.has(name)) kept.push(formPair(name, value));
+    placed.add(name);
+  }
+  const appended: string[] = [];
+  for (const [name, value] of overrides) {
+    if (value !== undefined && !placed.has(name)) appended.push(formPair(name, value));
+  }
+  if (!changed && appended.length === 0) return url;
+  // Untouched, the original query is a prefix of the new one.
+  const head = changed ? kept.join('&') : (query ?? '');
+  const all = head === '' ? appended.join('&') : [head, ...appended].join('&');
+  return `${base}${all === '' ? '' : `?${all}`}${fragment}`;
+}
+
+/** A parameter encoded as application/x-www-form-urlencoded, as a browser's form would send it. */
+const formPair = (name: string, value: string) => new URLSearchParams([[name, value]]).toString();
+
+function formDecode(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
 }
 
 /** The `utm_*` parameters of the short-link request, kept on the click for campaign reports. */

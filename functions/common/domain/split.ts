@@ -24,22 +24,35 @@
  * - Weights must be non-negative safe integers (basis points, or any integer scale).
  */
 export function splitByWeight(totalMinor: number, weights: readonly number[]): number[] {
+  return splitByBigWeights(
+    totalMinor,
+    weights.map((weight, index) => {
+      if (!Number.isSafeInteger(weight) || weight < 0) {
+        throw new RangeError(
+          `splitByWeight: weight ${index} must be a non-negative safe integer, got ${weight}`,
+        );
+      }
+      return BigInt(weight);
+    }),
+  );
+}
+
+/**
+ * `splitByWeight` with weights of any size: the exact shares of an order's commission under
+ * per-influencer rates (CONTRACT §10) are products far beyond 2^53.
+ */
+export function splitByBigWeights(totalMinor: number, bigWeights: readonly bigint[]): number[] {
   if (!Number.isSafeInteger(totalMinor)) {
     throw new RangeError(`splitByWeight: total must be a safe integer, got ${totalMinor}`);
   }
-  if (weights.length === 0) {
+  if (bigWeights.length === 0) {
     throw new RangeError('splitByWeight: at least one weight is needed');
   }
   let weightSum = 0n;
-  const bigWeights = weights.map((weight, index) => {
-    if (!Number.isSafeInteger(weight) || weight < 0) {
-      throw new RangeError(
-        `splitByWeight: weight ${index} must be a non-negative safe integer, got ${weight}`,
-      );
-    }
-    const big = BigInt(weight);
-    weightSum += big;
-    return big;
+  bigWeights.forEach((weight, index) => {
+    if (weight < 0n)
+      throw new RangeError(`splitByWeight: weight ${index} must not be negative, got ${weight}`);
+    weightSum += weight;
   });
   if (weightSum === 0n) {
     throw new RangeError('splitByWeight: the weights are all zero, so there is no proportion to split by');

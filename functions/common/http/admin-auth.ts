@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { secretValue } from '../config/secrets';
+import { apiError } from './errors';
 import { header } from './request';
-import { HttpError } from './responses';
 
 const sha256 = (value: string) => createHash('sha256').update(value, 'utf8').digest();
 
@@ -16,10 +16,6 @@ export async function requireAdmin(event: APIGatewayProxyEventV2): Promise<void>
   const presented = /^Bearer\s+(\S+)\s*$/i.exec(header(event, 'authorization') ?? '')?.[1];
   const expected = await secretValue('adminToken');
   if (!presented || !timingSafeEqual(sha256(presented), sha256(expected))) {
-    throw new HttpError(
-      401,
-      'unauthorized',
-      'A valid admin token is required: Authorization: Bearer <token>.',
-    );
+    throw apiError('unauthorized', 'A valid admin token is required: Authorization: Bearer <token>.');
   }
 }

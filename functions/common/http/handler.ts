@@ -2,7 +2,8 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { logger } from '../logger';
-import { error, HttpError, type HttpResult } from './responses';
+import { HttpError } from './errors';
+import { error, type HttpResult } from './responses';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
 
@@ -19,9 +20,9 @@ export function httpHandler(handle: HttpHandler) {
       try {
         return await handle(event, context);
       } catch (err) {
-        if (err instanceof HttpError) return error(err.statusCode, err.code, err.message, err.issues);
+        if (err instanceof HttpError) return error(err.code, err.message, err.issues);
         logger.error('Unhandled error', err as Error);
-        return error(500, 'internal_error', 'Something went wrong on our side; the request can be retried.');
+        return error('internal_error');
       }
     });
 }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { type ErrorIssue, HttpError } from './responses';
+import { apiError, type ErrorCode, type ErrorIssue } from './errors';
 
 /** Largest request body the contract accepts (CONTRACT §1). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -13,7 +13,7 @@ export function rawBody(event: APIGatewayProxyEventV2): Buffer {
 
 export function assertBodySize(body: Buffer): void {
   if (body.length > MAX_BODY_BYTES) {
-    throw new HttpError(413, 'payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
+    throw apiError('payload_too_large', `The request body is larger than ${MAX_BODY_BYTES} bytes.`);
   }
 }
 
@@ -24,41 +24,35 @@ export function zodIssues(error: z.ZodError): ErrorIssue[] {
   }));
 }
 
-/** Size check, JSON parse and schema validation of a request body, in that order. */
-export function parseJsonBody<S extends z.ZodType>(
-  event: APIGatewayProxyEventV2,
-  schema: S,
-  code = 'invalid_body',
-): z.output<S> {
-  const body = rawBody(event);
-  assertBodySize(body);
-  return parseJsonBuffer(body, schema, code);
-}
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
-export function parseJsonBuffer<S extends z.ZodType>(
-  body: Buffer,
-  schema: S,
-  code = 'invalid_body',
-): z.output<S> {
+/** JSON parse and schema validation of a request body (400 `invalid_body` with `issues`). */
+export function parseJsonBuffer<S extends z.ZodType>(body: Buffer, schema: S): z.output<S> {
   let data: unknown;
   try {
-    data = JSON.parse(body.toString('utf8'));
+    // JSON is UTF-8 (RFC 8259): invalid bytes are refused, not silently replaced by U+FFFD.
+    data = JSON.parse(strictUtf8.decode(body));
   } catch {
-    throw new HttpError(400, code, 'The request body is not valid JSON.', [
+    throw apiError('invalid_body', 'The request body is not valid JSON.', [
       { path: '', message: 'Malformed JSON' },
     ]);
   }
-  return validate(schema, data, code, 'The request body is not valid.');
+  return validate(schema, data, 'invalid_body');
 }
 
+/**
+ * Validates `data` against `schema`, or raises `code` (with the schema's issues where `withIssues`;
+ * an error that stands for "does not exist" says no more than that).
+ */
 export function validate<S extends z.ZodType>(
   schema: S,
   data: unknown,
-  code: string,
-  message: string,
+  code: ErrorCode,
+  message?: string,
+  withIssues = true,
 ): z.output<S> {
   const result = schema.safeParse(data);
-  if (!result.success) throw new HttpError(400, code, message, zodIssues(result.error));
+  if (!result.success) throw apiError(code, message, withIssues ? zodIssues(result.error) : undefined);
   return result.data;
 }
 

@@ -1,11 +1,9 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { type ErrorCode, type ErrorIssue, errorCatalog } from './errors';
+
+export { apiError, type ErrorCode, type ErrorIssue, HttpError, notFound } from './errors';
 
 export type HttpResult = APIGatewayProxyStructuredResultV2 & { statusCode: number };
-
-export interface ErrorIssue {
-  path: string;
-  message: string;
-}
 
 /** The contract's error body: `{"error": {"code", "message", "issues"?}}`. */
 export function errorBody(code: string, message: string, issues?: ErrorIssue[]) {
@@ -20,22 +18,8 @@ export function json(statusCode: number, body: unknown, headers: Record<string, 
   };
 }
 
-export function error(statusCode: number, code: string, message: string, issues?: ErrorIssue[]): HttpResult {
-  return json(statusCode, errorBody(code, message, issues));
+/** An error answer; its status comes from the catalog (errors.ts). */
+export function error(code: ErrorCode, message?: string, issues?: ErrorIssue[]): HttpResult {
+  const entry = errorCatalog[code];
+  return json(entry.status, errorBody(code, message ?? entry.message, issues));
 }
-
-/** A failure a use case can raise on purpose; the handler wrapper turns it into the error body. */
-export class HttpError extends Error {
-  constructor(
-    readonly statusCode: number,
-    readonly code: string,
-    message: string,
-    readonly issues?: ErrorIssue[],
-  ) {
-    super(message);
-    this.name = 'HttpError';
-  }
-}
-
-export const notFound = (what: string) => new HttpError(404, 'not_found', `${what} was not found.`);
-export const conflict = (code: string, message: string) => new HttpError(409, code, message);

@@ -1,13 +1,8 @@
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import { sqs } from '../clients/aws';
-import type { OrderMessage } from '../repos/webhook-inbox';
+import type { OrderMessage } from '../schemas/messages';
 
-/** Sends an accepted order event to the attribution worker. */
-export async function enqueueOrderMessage(queueUrl: string, message: OrderMessage | string): Promise<void> {
-  await sqs().send(
-    new SendMessageCommand({
-      QueueUrl: queueUrl,
-      MessageBody: typeof message === 'string' ? message : JSON.stringify(message),
-    }),
-  );
+/** Sends an accepted order event to the attribution worker (parsed there with `orderMessageSchema`). */
+export async function enqueueOrderMessage(queueUrl: string, message: OrderMessage): Promise<void> {
+  await sqs().send(new SendMessageCommand({ QueueUrl: queueUrl, MessageBody: JSON.stringify(message) }));
 }

@@ -1,29 +1,36 @@
 /**
  * Click items in the clicks table, keyed by `clickId` (a ULID, so ids sort by time). The `byVisitor`
  * index (`visitorId`, `clickId`) returns a visitor's clicks in time order for attribution and the
- * duplicate rule. `expiresAt` (epoch seconds) lets DynamoDB's TTL remove old clicks.
+ * duplicate rule. `expiresAt` (epoch seconds) lets DynamoDB's TTL remove old clicks. The table also
+ * holds storefront views (repos/storefronts.ts); `itemType` tells the two apart.
  */
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
+import { entity, ITEM_TYPE, queryAll, queryPages } from './items';
 
-export interface Click {
-  clickId: string;
-  code: string;
-  influencerId: string;
-  merchantId: string;
-  visitorId: string;
-  occurredAt: string;
-  browser?: string;
-  os?: string;
-  device: string;
-  referrerHost?: string;
-  ipHash: string;
-  bot: boolean;
-  campaign?: string;
-  utm?: Record<string, string>;
+const clickSchema = z.object({
+  clickId: z.string(),
+  code: z.string(),
+  influencerId: z.string(),
+  merchantId: z.string(),
+  visitorId: z.string(),
+  occurredAt: z.string(),
+  browser: z.string().optional(),
+  os: z.string().optional(),
+  device: z.string(),
+  referrerHost: z.string().optional(),
+  ipHash: z.string(),
+  bot: z.boolean(),
+  campaign: z.string().optional(),
+  utm: z.record(z.string(), z.string()).optional(),
   /** Epoch seconds after which DynamoDB may delete the click. */
-  expiresAt: number;
-}
+  expiresAt: z.int(),
+});
+export type Click = z.output<typeof clickSchema>;
+
+export const CLICK_ITEM_TYPE = 'click';
+const clickEntity = entity({ itemType: CLICK_ITEM_TYPE, keyAttributes: ['clickId'], schema: clickSchema });
 
 /** How long clicks are kept: beyond the longest attribution window and a year of reports. */
 export const CLICK_RETENTION_DAYS = 400;
@@ -32,58 +39,53 @@ export function clickRepo(tableName: string) {
   return {
     /** The one write of a redirect. A clickId is new by construction, so no condition is needed. */
     async put(click: Click): Promise<void> {
-      await dynamo().send(new PutCommand({ TableName: tableName, Item: click }));
+      await dynamo().send(new PutCommand({ TableName: tableName, Item: clickEntity.toItem({}, click) }));
     },
 
-    /** A redirect's click; other events kept in the table (storefront views carry a `kind`) are not clicks. */
+    /** A redirect's click; other events kept in the table (storefront views) are not clicks. */
     async get(clickId: string): Promise<Click | undefined> {
       const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: { clickId } }));
-      return out.Item && out.Item.kind === undefined ? (out.Item as Click) : undefined;
+      if (!out.Item) return undefined;
+      const itemType = out.Item[ITEM_TYPE];
+      if (itemType !== undefined && itemType !== CLICK_ITEM_TYPE) return undefined;
+      return clickEntity.fromItem(tableName, out.Item);
     },
 
     /** A visitor's clicks with ids between two bounds (inclusive), oldest first, every page read. */
     async ofVisitor(visitorId: string, fromClickId: string, toClickId: string): Promise<Click[]> {
       const clicks: Click[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo().send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'byVisitor',
-            KeyConditionExpression: 'visitorId = :v AND clickId BETWEEN :from AND :to',
-            ExpressionAttributeValues: { ':v': visitorId, ':from': fromClickId, ':to': toClickId },
-            ExclusiveStartKey: start,
-          }),
-        );
-        clicks.push(...((out.Items ?? []) as Click[]));
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const items = queryAll({
+        TableName: tableName,
+        IndexName: 'byVisitor',
+        KeyConditionExpression: 'visitorId = :v AND clickId BETWEEN :from AND :to',
+        ExpressionAttributeValues: { ':v': visitorId, ':from': fromClickId, ':to': toClickId },
+      });
+      for await (const item of items) clicks.push(clickEntity.fromItem(tableName, item));
       return clicks;
     },
 
     /**
-     * One page of a visitor's clicks with ids between two bounds (inclusive), newest first: attribution
-     * reads back from the order only as far as it needs (CONTRACT §6 counts the newest candidates).
+     * A visitor's clicks with ids between two bounds (inclusive), newest first, a page (of at most
+     * `pageSize`) at a time: attribution reads back from the order only as far as it needs
+     * (CONTRACT §6 counts the newest candidates) and stops there.
      */
-    async visitorPageNewestFirst(
+    async *visitorPagesNewestFirst(
       visitorId: string,
       fromClickId: string,
       toClickId: string,
-      start: Record<string, unknown> | undefined,
-      limit: number,
-    ): Promise<{ clicks: Click[]; next: Record<string, unknown> | undefined }> {
-      const out = await dynamo().send(
-        new QueryCommand({
+      pageSize: number,
+    ): AsyncGenerator<Click[]> {
+      const pages = queryPages(
+        {
           TableName: tableName,
           IndexName: 'byVisitor',
           KeyConditionExpression: 'visitorId = :v AND clickId BETWEEN :from AND :to',
           ExpressionAttributeValues: { ':v': visitorId, ':from': fromClickId, ':to': toClickId },
           ScanIndexForward: false,
-          Limit: limit,
-          ExclusiveStartKey: start,
-        }),
+        },
+        pageSize,
       );
-      return { clicks: (out.Items ?? []) as Click[], next: out.LastEvaluatedKey };
+      for await (const page of pages) yield page.map((item) => clickEntity.fromItem(tableName, item));
     },
   };
 }

@@ -21,13 +21,17 @@ import {
   type BatchGetCommandOutput,
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients/aws';
 import { type Contribution, type CounterKey, SKETCH_ATTRIBUTE } from '../domain/report-counters';
+import { ITEM_TYPE, queryAll } from './items';
+
+/** Item types of this table; counter items' attributes are the domain's (report-counters.ts). */
+const COUNTER_ITEM_TYPE = 'counter';
+const MARKER_ITEM_TYPE = 'appliedChunk';
 
 /** Markers outlive the stream's 24-hour retention, and a day of retries besides. */
 export const MARKER_TTL_SECONDS = 3 * 86_400;
@@ -83,11 +87,13 @@ export function counterRepo(tableName: string) {
       clauses.push('#v :v');
     }
     if (clauses.length === 0) return undefined;
+    names['#itemType'] = ITEM_TYPE;
+    values[':itemType'] = COUNTER_ITEM_TYPE;
     return {
       Update: {
         TableName: tableName,
         Key: update.key,
-        UpdateExpression: `ADD ${clauses.join(', ')}`,
+        UpdateExpression: `ADD ${clauses.join(', ')} SET #itemType = :itemType`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
       },
@@ -204,19 +210,12 @@ export function counterRepo(tableName: string) {
     /** Every counter item of a partition with a sort key between `low` and `high`, every page read. */
     async range(pk: string, low: string, high: string): Promise<CounterItem[]> {
       const items: CounterItem[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo().send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-            ExpressionAttributeValues: { ':pk': pk, ':low': low, ':high': high },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) items.push({ sk: String(item.sk), item });
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const found = queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+        ExpressionAttributeValues: { ':pk': pk, ':low': low, ':high': high },
+      });
+      for await (const item of found) items.push({ sk: String(item.sk), item });
       return items;
     },
   };
@@ -226,6 +225,7 @@ export type CounterRepo = ReturnType<typeof counterRepo>;
 function markerItem(eventId: string, recordIds: readonly string[], now: Date) {
   return {
     ...markerKey(eventId),
+    [ITEM_TYPE]: MARKER_ITEM_TYPE,
     // A list, not a set: the order tells where a replayed batch ends inside the run.
     records: [...recordIds],
     expiresAt: Math.floor(now.getTime() / 1000) + MARKER_TTL_SECONDS,

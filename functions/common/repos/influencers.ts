@@ -4,21 +4,31 @@
  * influencer and is matched case-insensitively, CONTRACT §5).
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { failedConditions } from './errors';
+import { entity } from './items';
 
-export interface Influencer {
-  influencerId: string;
-  handle: string;
-  name: string;
-  payoutMinimumMinor: number;
-  couponCodes: string[];
-  createdAt: string;
-}
+const influencerSchema = z.object({
+  influencerId: z.string(),
+  handle: z.string(),
+  name: z.string(),
+  payoutMinimumMinor: z.int(),
+  couponCodes: z.array(z.string()),
+  createdAt: z.string(),
+});
+export type Influencer = z.output<typeof influencerSchema>;
 
 const influencerKey = (influencerId: string) => ({ pk: `INFLUENCER#${influencerId}`, sk: 'INFLUENCER' });
 const handleKey = (handle: string) => ({ pk: `HANDLE#${handle.toLowerCase()}`, sk: 'HANDLE' });
 export const couponKey = (code: string) => ({ pk: `COUPON#${code.toUpperCase()}`, sk: 'COUPON' });
+
+const keyAttributes = ['pk', 'sk'];
+const influencerEntity = entity({ itemType: 'influencer', keyAttributes, schema: influencerSchema });
+/** The uniqueness guards: which influencer holds a handle or a coupon code. */
+const guardSchema = z.object({ influencerId: z.string(), value: z.string() });
+const handleGuard = entity({ itemType: 'handle', keyAttributes, schema: guardSchema });
+const couponGuard = entity({ itemType: 'couponCode', keyAttributes, schema: guardSchema });
 
 export type CreateInfluencerResult =
   | { ok: true }
@@ -28,9 +38,15 @@ export function influencerRepo(tableName: string) {
   return {
     async create(influencer: Influencer): Promise<CreateInfluencerResult> {
       const guards = [
-        { key: handleKey(influencer.handle), taken: 'handle' as const, value: influencer.handle },
+        {
+          key: handleKey(influencer.handle),
+          guard: handleGuard,
+          taken: 'handle' as const,
+          value: influencer.handle,
+        },
         ...influencer.couponCodes.map((code) => ({
           key: couponKey(code),
+          guard: couponGuard,
           taken: 'couponCode' as const,
           value: code,
         })),
@@ -42,19 +58,17 @@ export function influencerRepo(tableName: string) {
               {
                 Put: {
                   TableName: tableName,
-                  Item: { ...influencerKey(influencer.influencerId), type: 'influencer', ...influencer },
+                  Item: influencerEntity.toItem(influencerKey(influencer.influencerId), influencer),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               },
               ...guards.map((guard) => ({
                 Put: {
                   TableName: tableName,
-                  Item: {
-                    ...guard.key,
-                    type: guard.taken,
+                  Item: guard.guard.toItem(guard.key, {
                     influencerId: influencer.influencerId,
                     value: guard.value,
-                  },
+                  }),
                   ConditionExpression: 'attribute_not_exists(pk)',
                 },
               })),
@@ -77,15 +91,13 @@ export function influencerRepo(tableName: string) {
       const out = await dynamo().send(
         new GetCommand({ TableName: tableName, Key: influencerKey(influencerId) }),
       );
-      if (!out.Item) return undefined;
-      const { pk: _pk, sk: _sk, type: _type, ...influencer } = out.Item;
-      return influencer as Influencer;
+      return out.Item ? influencerEntity.fromItem(tableName, out.Item) : undefined;
     },
 
     /** The influencer owning a coupon code, matched case-insensitively. */
     async couponOwner(code: string): Promise<string | undefined> {
       const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: couponKey(code) }));
-      return typeof out.Item?.influencerId === 'string' ? out.Item.influencerId : undefined;
+      return out.Item ? couponGuard.fromItem(tableName, out.Item).influencerId : undefined;
     },
   };
 }

@@ -3,26 +3,26 @@
  * by influencer (`gsi1pk = INFLUENCER#<id>`, `gsi1sk = LINK#<code>`) for reports and storefronts.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { isConditionFailure } from './errors';
+import { entity } from './items';
 
-export interface Link {
-  code: string;
-  influencerId: string;
-  merchantId: string;
-  targetUrl: string;
-  campaign?: string;
-  disabled: boolean;
-  createdAt: string;
-  updatedAt: string;
-}
+const linkSchema = z.object({
+  code: z.string(),
+  influencerId: z.string(),
+  merchantId: z.string(),
+  targetUrl: z.string(),
+  campaign: z.string().optional(),
+  disabled: z.boolean(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Link = z.output<typeof linkSchema>;
 
-const linkKey = (code: string) => ({ pk: `LINK#${code}`, sk: 'LINK' });
-
-function fromItem(item: Record<string, unknown>): Link {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, ...link } = item;
-  return link as unknown as Link;
-}
+/** Also read by repos/storefronts.ts, which reads a storefront's links in one BatchGetItem. */
+export const linkKey = (code: string) => ({ pk: `LINK#${code}`, sk: 'LINK' });
+const linkEntity = entity({ itemType: 'link', keyAttributes: ['pk', 'sk'], schema: linkSchema });
 
 export function linkRepo(tableName: string) {
   return {
@@ -32,13 +32,14 @@ export function linkRepo(tableName: string) {
         await dynamo().send(
           new PutCommand({
             TableName: tableName,
-            Item: {
-              ...linkKey(link.code),
-              gsi1pk: `INFLUENCER#${link.influencerId}`,
-              gsi1sk: `LINK#${link.code}`,
-              type: 'link',
-              ...link,
-            },
+            Item: linkEntity.toItem(
+              {
+                ...linkKey(link.code),
+                gsi1pk: `INFLUENCER#${link.influencerId}`,
+                gsi1sk: `LINK#${link.code}`,
+              },
+              link,
+            ),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -51,7 +52,7 @@ export function linkRepo(tableName: string) {
 
     async get(code: string): Promise<Link | undefined> {
       const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: linkKey(code) }));
-      return out.Item ? fromItem(out.Item) : undefined;
+      return out.Item ? linkEntity.fromItem(tableName, out.Item) : undefined;
     },
 
     /** Disables or enables a link; undefined when there is no such link. */
@@ -67,7 +68,7 @@ export function linkRepo(tableName: string) {
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return out.Attributes ? fromItem(out.Attributes) : undefined;
+        return out.Attributes ? linkEntity.fromItem(tableName, out.Attributes) : undefined;
       } catch (err) {
         if (isConditionFailure(err)) return undefined;
         throw err;

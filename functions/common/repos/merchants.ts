@@ -4,40 +4,47 @@
  * ingest path both the merchant's settings and the keys to verify a signature.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
-import type { AttributionModel } from '../domain/attribution-models';
+import { ATTRIBUTION_MODELS } from '../domain/attribution-models';
 import { isConditionFailure } from './errors';
+import { entity } from './items';
 
-export interface Commission {
-  defaultBps: number;
-  categoryBps?: Record<string, number>;
-}
+/** Commission rates as stored: basis points, the default and per category. */
+export const commissionSchema = z.object({
+  defaultBps: z.int(),
+  categoryBps: z.record(z.string(), z.int()).optional(),
+});
+export type Commission = z.output<typeof commissionSchema>;
 
-export interface SealedSecret {
-  secretId: string;
-  sealed: string;
-  createdAt: string;
+const sealedSecretSchema = z.object({
+  secretId: z.string(),
+  sealed: z.string(),
+  createdAt: z.string(),
   /** Set when a newer secret replaced this one: it keeps verifying until then. */
-  expiresAt?: string;
-}
+  expiresAt: z.string().optional(),
+});
+export type SealedSecret = z.output<typeof sealedSecretSchema>;
 
-export interface Merchant {
-  merchantId: string;
-  name: string;
-  allowedDomains: string[];
-  currency: string;
-  clickIdParam: string;
-  attributionModel: AttributionModel;
-  attributionWindowDays: number;
-  holdDays: number;
-  commission: Commission;
-  createdAt: string;
-  webhookSecrets: SealedSecret[];
+const merchantSchema = z.object({
+  merchantId: z.string(),
+  name: z.string(),
+  allowedDomains: z.array(z.string()),
+  currency: z.string(),
+  clickIdParam: z.string(),
+  attributionModel: z.enum(ATTRIBUTION_MODELS),
+  attributionWindowDays: z.int(),
+  holdDays: z.int(),
+  commission: commissionSchema,
+  createdAt: z.string(),
+  webhookSecrets: z.array(sealedSecretSchema),
   /** Optimistic-lock counter for read-modify-write updates (secret rotation). */
-  version: number;
-}
+  version: z.int(),
+});
+export type Merchant = z.output<typeof merchantSchema>;
 
 const key = (merchantId: string) => ({ pk: `MERCHANT#${merchantId}`, sk: 'MERCHANT' });
+const merchantEntity = entity({ itemType: 'merchant', keyAttributes: ['pk', 'sk'], schema: merchantSchema });
 
 export function merchantRepo(tableName: string) {
   return {
@@ -47,7 +54,7 @@ export function merchantRepo(tableName: string) {
         await dynamo().send(
           new PutCommand({
             TableName: tableName,
-            Item: { ...key(merchant.merchantId), type: 'merchant', ...merchant },
+            Item: merchantEntity.toItem(key(merchant.merchantId), merchant),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -60,7 +67,7 @@ export function merchantRepo(tableName: string) {
 
     async get(merchantId: string): Promise<Merchant | undefined> {
       const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: key(merchantId) }));
-      return out.Item ? fromItem(out.Item) : undefined;
+      return out.Item ? merchantEntity.fromItem(tableName, out.Item) : undefined;
     },
 
     /** Replaces the secret list if nobody changed the merchant since `expectedVersion`. */
@@ -92,8 +99,3 @@ export function merchantRepo(tableName: string) {
   };
 }
 export type MerchantRepo = ReturnType<typeof merchantRepo>;
-
-function fromItem(item: Record<string, unknown>): Merchant {
-  const { pk: _pk, sk: _sk, type: _type, ...merchant } = item;
-  return merchant as unknown as Merchant;
-}

@@ -14,15 +14,17 @@
 import {
   BatchGetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
-import type { AttributionShare, UnattributedReason } from '../domain/attribution';
-import type { AttributionModel } from '../domain/attribution-models';
+import { type AttributionShare, UNATTRIBUTED_REASONS, type UnattributedReason } from '../domain/attribution';
+import { ATTRIBUTION_MODELS, type AttributionModel } from '../domain/attribution-models';
 import type { CommissionRates, OrderLine, RefundLine } from '../domain/commission';
 import { isConditionFailure } from './errors';
+import { entity, ITEM_TYPE, type Item, queryAll, queryPage, queryPages } from './items';
+import { commissionSchema } from './merchants';
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
@@ -100,9 +102,103 @@ export interface OrderPartition {
 
 export const orderPk = (merchantId: string, orderId: string) => `ORDER#${merchantId}#${orderId}`;
 const ROOT = 'ROOT';
-const STRIP = new Set(['pk', 'sk', 'entity', 'unpaidFor', 'payoutSort']);
-const strip = (item: Record<string, unknown>) =>
-  Object.fromEntries(Object.entries(item).filter(([k]) => !STRIP.has(k)));
+const refundSk = (eventId: string) => `EVENT#${eventId}`;
+const creditSk = (influencerId: string) => `CREDIT#${influencerId}`;
+const adjustmentSk = (influencerId: string, eventId: string) => `ADJ#${influencerId}#${eventId}`;
+const payeeKey = (influencerId: string) => ({ pk: `PAYEE#${influencerId}`, sk: 'PAYEE' });
+
+// What each item type holds. Index keys (`unpaidFor`, `payoutSort`, `payeeShard`) are not fields.
+const keyAttributes = ['pk', 'sk'];
+const methodSchema = z.enum([...ATTRIBUTION_MODELS, 'coupon']);
+const unpaidOrPaid = z.enum(['unpaid', 'paid']);
+
+const orderRootSchema: z.ZodType<OrderRoot> = z.object({
+  merchantId: z.string(),
+  orderId: z.string(),
+  version: z.int().optional(),
+  status: z.enum(['pending', 'credited', 'unattributed']).optional(),
+  currency: z.string().optional(),
+  occurredAt: z.string().optional(),
+  lines: z
+    .array(
+      z.object({
+        sku: z.string(),
+        category: z.string().optional(),
+        quantity: z.int(),
+        unitPriceMinor: z.int(),
+      }),
+    )
+    .optional(),
+  rates: commissionSchema.optional(),
+  holdDays: z.int().optional(),
+  clickId: z.string().optional(),
+  couponCode: z.string().optional(),
+  method: methodSchema.optional(),
+  shares: z
+    .array(
+      z.object({
+        influencerId: z.string(),
+        weightBps: z.int(),
+        clickId: z.string().optional(),
+        clickAgeMs: z.number().optional(),
+        clickIds: z.array(z.string()),
+      }),
+    )
+    .optional(),
+  unattributedReason: z.enum(UNATTRIBUTED_REASONS).optional(),
+  originalAmountMinor: z.int().optional(),
+  amountMinor: z.int().optional(),
+  commissionMinor: z.int().optional(),
+});
+
+const storedRefundSchema: z.ZodType<StoredRefund> = z.object({
+  eventId: z.string(),
+  type: z.enum(['order.refunded', 'order.cancelled']),
+  occurredAt: z.string(),
+  lines: z.union([z.literal('all'), z.array(z.object({ sku: z.string(), quantity: z.int() }))]),
+});
+
+const storedCreditSchema: z.ZodType<StoredCredit> = z.object({
+  merchantId: z.string(),
+  orderId: z.string(),
+  influencerId: z.string(),
+  currency: z.string(),
+  amountMinor: z.int(),
+  weightBps: z.int(),
+  clickId: z.string().optional(),
+  method: methodSchema,
+  clickAgeMs: z.number().optional(),
+  clickIds: z.array(z.string()),
+  occurredAt: z.string(),
+  eligibleAt: z.string(),
+  status: unpaidOrPaid,
+  payoutId: z.string().optional(),
+  version: z.int(),
+});
+
+const storedAdjustmentSchema: z.ZodType<StoredAdjustment> = z.object({
+  merchantId: z.string(),
+  orderId: z.string(),
+  influencerId: z.string(),
+  currency: z.string(),
+  eventId: z.string(),
+  amountMinor: z.int(),
+  occurredAt: z.string(),
+  orderOccurredAt: z.string(),
+  eligibleAt: z.string(),
+  status: unpaidOrPaid,
+  payoutId: z.string().optional(),
+});
+
+const orderEntity = entity({ itemType: 'order', keyAttributes, schema: orderRootSchema });
+const refundEntity = entity({ itemType: 'refund', keyAttributes, schema: storedRefundSchema });
+const creditEntity = entity({ itemType: 'credit', keyAttributes, schema: storedCreditSchema });
+const adjustmentEntity = entity({ itemType: 'adjustment', keyAttributes, schema: storedAdjustmentSchema });
+const payeeEntity = entity({
+  itemType: 'payee',
+  keyAttributes,
+  schema: z.object({ influencerId: z.string() }),
+});
 
 /** An unpaid credit or adjustment as the `unpaidByInfluencer` index returns it. */
 export interface UnpaidItem {
@@ -120,20 +216,29 @@ export interface UnpaidItem {
 }
 
 /** A credit or adjustment as payouts see it (from either payout index). */
-function toPayableItem(item: Record<string, unknown>): UnpaidItem {
-  return {
-    pk: String(item.pk),
-    sk: String(item.sk),
-    merchantId: String(item.merchantId),
-    orderId: String(item.orderId),
-    influencerId: String(item.influencerId),
-    currency: String(item.currency),
-    amountMinor: Number(item.amountMinor),
-    eligibleAt: String(item.eligibleAt),
-    orderOccurredAt: String(item.orderOccurredAt ?? item.occurredAt),
-    kind: String(item.sk).startsWith('ADJ#') ? 'adjustment' : 'credit',
-  };
+function toPayableItem(tableName: string, item: Item): UnpaidItem {
+  const keys = { pk: String(item.pk), sk: String(item.sk) };
+  if (item[ITEM_TYPE] === adjustmentEntity.itemType) {
+    const adjustment = adjustmentEntity.fromItem(tableName, item);
+    return {
+      ...keys,
+      ...payable(adjustment),
+      orderOccurredAt: adjustment.orderOccurredAt,
+      kind: 'adjustment',
+    };
+  }
+  const credit = creditEntity.fromItem(tableName, item);
+  return { ...keys, ...payable(credit), orderOccurredAt: credit.occurredAt, kind: 'credit' };
 }
+
+const payable = (item: StoredCredit | StoredAdjustment) => ({
+  merchantId: item.merchantId,
+  orderId: item.orderId,
+  influencerId: item.influencerId,
+  currency: item.currency,
+  amountMinor: item.amountMinor,
+  eligibleAt: item.eligibleAt,
+});
 
 /** Payee markers are spread over this many index partitions, so no single one gets hot. */
 export const PAYEE_SHARDS = 16;
@@ -150,27 +255,20 @@ export function orderRepo(tableName: string) {
     /** Every item of the order, read consistently (the worker decides from it). */
     async load(merchantId: string, orderId: string): Promise<OrderPartition> {
       const partition: OrderPartition = { refunds: [], credits: [], adjustments: [] };
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo().send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': orderPk(merchantId, orderId) },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          const sk = String(item.sk);
-          if (sk === ROOT) partition.root = strip(item) as unknown as OrderRoot;
-          else if (sk.startsWith('EVENT#')) partition.refunds.push(strip(item) as unknown as StoredRefund);
-          else if (sk.startsWith('CREDIT#')) partition.credits.push(strip(item) as unknown as StoredCredit);
-          else if (sk.startsWith('ADJ#'))
-            partition.adjustments.push(strip(item) as unknown as StoredAdjustment);
-        }
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const items = queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': orderPk(merchantId, orderId) },
+        ConsistentRead: true,
+      });
+      for await (const item of items) {
+        const sk = String(item.sk);
+        if (sk === ROOT) partition.root = orderEntity.fromItem(tableName, item);
+        else if (sk.startsWith('EVENT#')) partition.refunds.push(refundEntity.fromItem(tableName, item));
+        else if (sk.startsWith('CREDIT#')) partition.credits.push(creditEntity.fromItem(tableName, item));
+        else if (sk.startsWith('ADJ#'))
+          partition.adjustments.push(adjustmentEntity.fromItem(tableName, item));
+      }
       return partition;
     },
 
@@ -190,8 +288,8 @@ export function orderRepo(tableName: string) {
             'SET merchantId = :m, orderId = :o, #status = if_not_exists(#status, :pending), ' +
             'currency = if_not_exists(currency, :c), occurredAt = if_not_exists(occurredAt, :t), ' +
             'originalAmountMinor = if_not_exists(originalAmountMinor, :a), amountMinor = if_not_exists(amountMinor, :a), ' +
-            'entity = :root',
-          ExpressionAttributeNames: { '#status': 'status' },
+            '#itemType = :root',
+          ExpressionAttributeNames: { '#status': 'status', '#itemType': ITEM_TYPE },
           ExpressionAttributeValues: {
             ':m': input.merchantId,
             ':o': input.orderId,
@@ -199,7 +297,7 @@ export function orderRepo(tableName: string) {
             ':c': input.currency,
             ':t': input.occurredAt,
             ':a': input.amountMinor,
-            ':root': 'order',
+            ':root': orderEntity.itemType,
           },
         },
       };
@@ -210,12 +308,10 @@ export function orderRepo(tableName: string) {
       return {
         Put: {
           TableName: tableName,
-          Item: {
-            ...key(root.merchantId, root.orderId, ROOT),
-            entity: 'order',
+          Item: orderEntity.toItem(key(root.merchantId, root.orderId, ROOT), {
             ...root,
             version: (readVersion ?? 0) + 1,
-          },
+          }),
           ConditionExpression: readVersion === undefined ? 'attribute_not_exists(version)' : 'version = :v',
           ...(readVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': readVersion } }),
         },
@@ -228,12 +324,13 @@ export function orderRepo(tableName: string) {
         Update: {
           TableName: tableName,
           Key: key(merchantId, orderId, ROOT),
-          UpdateExpression: 'SET merchantId = :m, orderId = :o, entity = :e, version = :next',
+          UpdateExpression: 'SET merchantId = :m, orderId = :o, #itemType = :e, version = :next',
+          ExpressionAttributeNames: { '#itemType': ITEM_TYPE },
           ConditionExpression: readVersion === undefined ? 'attribute_not_exists(version)' : 'version = :v',
           ExpressionAttributeValues: {
             ':m': merchantId,
             ':o': orderId,
-            ':e': 'order',
+            ':e': orderEntity.itemType,
             ':next': (readVersion ?? 0) + 1,
             ...(readVersion === undefined ? {} : { ':v': readVersion }),
           },
@@ -245,7 +342,7 @@ export function orderRepo(tableName: string) {
       return {
         Put: {
           TableName: tableName,
-          Item: { ...key(merchantId, orderId, `EVENT#${refund.eventId}`), entity: 'refund', ...refund },
+          Item: refundEntity.toItem(key(merchantId, orderId, refundSk(refund.eventId)), refund),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       };
@@ -255,12 +352,10 @@ export function orderRepo(tableName: string) {
       return {
         Put: {
           TableName: tableName,
-          Item: {
-            ...key(credit.merchantId, credit.orderId, `CREDIT#${credit.influencerId}`),
-            entity: 'credit',
+          Item: creditEntity.toItem(key(credit.merchantId, credit.orderId, creditSk(credit.influencerId)), {
             ...credit,
             unpaidFor: credit.influencerId,
-          },
+          }),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       };
@@ -271,7 +366,7 @@ export function orderRepo(tableName: string) {
       return {
         Update: {
           TableName: tableName,
-          Key: key(credit.merchantId, credit.orderId, `CREDIT#${credit.influencerId}`),
+          Key: key(credit.merchantId, credit.orderId, creditSk(credit.influencerId)),
           UpdateExpression: 'SET amountMinor = :a, version = :next, updatedAt = :at',
           ConditionExpression: 'version = :v AND #status = :unpaid',
           ExpressionAttributeNames: { '#status': 'status' },
@@ -295,13 +390,10 @@ export function orderRepo(tableName: string) {
       await dynamo().send(
         new PutCommand({
           TableName: tableName,
-          Item: {
-            pk: `PAYEE#${influencerId}`,
-            sk: 'PAYEE',
-            entity: 'payee',
+          Item: payeeEntity.toItem(payeeKey(influencerId), {
             influencerId,
             payeeShard: payeeShard(influencerId),
-          },
+          }),
         }),
       );
     },
@@ -310,45 +402,49 @@ export function orderRepo(tableName: string) {
      * One page of the influencers ever credited, in shard `shard` (0 to PAYEE_SHARDS − 1) of the
      * `payees` index: a payout run records its payee set from these pages, resuming at `next`.
      */
-    async payeePage(shard: number, start: Record<string, unknown> | undefined, limit: number) {
-      const out = await dynamo().send(
-        new QueryCommand({
+    async payeePage(shard: number, start: Item | undefined, limit: number) {
+      const page = await queryPage(
+        {
           TableName: tableName,
           IndexName: 'payees',
           KeyConditionExpression: 'payeeShard = :s',
           ExpressionAttributeValues: { ':s': `PAYEES#${shard}` },
-          ExclusiveStartKey: start,
-          Limit: limit,
-        }),
+        },
+        limit,
+        start,
       );
       return {
-        influencerIds: (out.Items ?? []).map((item) => String(item.influencerId)),
-        next: out.LastEvaluatedKey,
+        influencerIds: page.items.map((item) => payeeEntity.fromItem(tableName, item).influencerId),
+        next: page.next,
       };
     },
 
     /**
-     * One page of an influencer's unpaid credits and adjustments due at `cutoff` (index
-     * `unpaidByInfluencer`, `eligibleAt <= cutoff`; adjustments exactly at the cut-off are not due
-     * and are dropped here). The index compares `eligibleAt` and `cutoffIso` as strings, which is a
-     * time order only because both come from `formatInstant` (one fixed shape). The index is
-     * eventually consistent: callers confirm before paying.
+     * An influencer's unpaid credits and adjustments due at `cutoff`, a page (of at most `pageSize`
+     * index items) at a time (index `unpaidByInfluencer`, `eligibleAt <= cutoff`; adjustments
+     * exactly at the cut-off are not due and are dropped here). The index compares `eligibleAt` and
+     * `cutoffIso` as strings, which is a time order only because both come from `formatInstant` (one
+     * fixed shape). The index is eventually consistent: callers confirm before paying.
      */
-    async unpaidPage(influencerId: string, cutoffIso: string, start?: Record<string, unknown>, limit = 100) {
-      const out = await dynamo().send(
-        new QueryCommand({
+    async *unpaidPages(
+      influencerId: string,
+      cutoffIso: string,
+      pageSize = 100,
+    ): AsyncGenerator<UnpaidItem[]> {
+      const pages = queryPages(
+        {
           TableName: tableName,
           IndexName: 'unpaidByInfluencer',
           KeyConditionExpression: 'unpaidFor = :i AND eligibleAt <= :cutoff',
           ExpressionAttributeValues: { ':i': influencerId, ':cutoff': cutoffIso },
-          ExclusiveStartKey: start,
-          Limit: limit,
-        }),
+        },
+        pageSize,
       );
-      const items = (out.Items ?? [])
-        .map(toPayableItem)
-        .filter((item) => item.kind === 'credit' || Date.parse(item.eligibleAt) < Date.parse(cutoffIso));
-      return { items, next: out.LastEvaluatedKey };
+      for await (const page of pages) {
+        yield page
+          .map((item) => toPayableItem(tableName, item))
+          .filter((item) => item.kind === 'credit' || Date.parse(item.eligibleAt) < Date.parse(cutoffIso));
+      }
     },
 
     /** The current status and amount of items, read consistently (the index may lag). */
@@ -401,36 +497,27 @@ export function orderRepo(tableName: string) {
 
     /** The items a payout paid, grouped by order (index `byPayout`), a page at a time. */
     async *paidBy(payoutId: string): AsyncGenerator<UnpaidItem> {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo().send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'byPayout',
-            KeyConditionExpression: 'payoutId = :p',
-            ExpressionAttributeValues: { ':p': payoutId },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) yield toPayableItem(item);
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const items = queryAll({
+        TableName: tableName,
+        IndexName: 'byPayout',
+        KeyConditionExpression: 'payoutId = :p',
+        ExpressionAttributeValues: { ':p': payoutId },
+      });
+      for await (const item of items) yield toPayableItem(tableName, item);
     },
 
     adjustmentPut(adjustment: StoredAdjustment): TransactItem {
       return {
         Put: {
           TableName: tableName,
-          Item: {
-            ...key(
+          Item: adjustmentEntity.toItem(
+            key(
               adjustment.merchantId,
               adjustment.orderId,
-              `ADJ#${adjustment.influencerId}#${adjustment.eventId}`,
+              adjustmentSk(adjustment.influencerId, adjustment.eventId),
             ),
-            entity: 'adjustment',
-            ...adjustment,
-            unpaidFor: adjustment.influencerId,
-          },
+            { ...adjustment, unpaidFor: adjustment.influencerId },
+          ),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
       };

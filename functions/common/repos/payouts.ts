@@ -8,17 +8,20 @@
  *                                           are marked, in the same transactions) or carried over.
  * And `LATEST`: the latest period ever started, which earlier new periods may not precede.
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
-import type { PayoutStatus } from '../domain/payout';
 import { isConditionFailure } from './errors';
+import { entity, ITEM_TYPE, queryAll, queryPage } from './items';
 import type { TransactItem } from './orders';
 
 /** Where recording the payee set goes on: a shard of the `payees` index and a page in it. */
-export interface PayeeCursor {
-  shard: number;
-  start?: Record<string, unknown>;
-}
+const payeeCursorSchema = z.object({
+  shard: z.int(),
+  /** The index's key the page starts after; absent for a shard's first page. */
+  start: z.record(z.string(), z.unknown()).optional(),
+});
+export type PayeeCursor = z.output<typeof payeeCursorSchema>;
 
 /**
  * A run's payee set is recorded once, in pages (each page's job markers and the run's progress in
@@ -26,47 +29,64 @@ export interface PayeeCursor {
  * only then are jobs queued, in marker order, with the progress kept in `queuedThrough`. The run
  * completes when it is recorded and every recorded job is done.
  */
-export interface RunRecord {
-  period: string;
-  status: 'running' | 'complete';
-  doneJobs: number;
+const runSchema = z.object({
+  period: z.string(),
+  status: z.enum(['running', 'complete']),
+  doneJobs: z.int(),
   /** Pages of the payee set recorded so far. */
-  recordedPages: number;
+  recordedPages: z.int(),
   /** The next page to record; absent once `recorded`. */
-  payeeCursor?: PayeeCursor;
+  payeeCursor: payeeCursorSchema.optional(),
   /** The payee set is complete: no job is ever added to the run. */
-  recorded: boolean;
-  recordedJobs: number;
+  recorded: z.boolean(),
+  recordedJobs: z.int(),
   /** The sort key of the last job marker queued in marker order. */
-  queuedThrough?: string;
+  queuedThrough: z.string().optional(),
   /** Every recorded job was queued once. */
-  queued: boolean;
-}
+  queued: z.boolean(),
+});
+export type RunRecord = z.output<typeof runSchema>;
 
-export interface JobMarker {
-  influencerId: string;
-  state: 'pending' | 'done';
-}
+/** An influencer's job of a run: `pending` from when the payee set is recorded until it is done. */
+const jobMarkerSchema = z.object({
+  influencerId: z.string(),
+  state: z.enum(['pending', 'done']),
+});
+export type JobMarker = z.output<typeof jobMarkerSchema>;
 
 /** Job markers per recording transaction: with the run's own update, within DynamoDB's 100 items. */
 export const MAX_RECORD_PAGE = 99;
 
-export interface PayoutRecord {
-  period: string;
-  influencerId: string;
-  currency: string;
-  payoutId: string;
-  status: PayoutStatus;
+const payoutSchema = z.object({
+  period: z.string(),
+  influencerId: z.string(),
+  currency: z.string(),
+  payoutId: z.string(),
+  status: z.enum(['payable', 'carried_over']),
   /** `marking` while a payable payout's items are being marked paid; `done` once its total is final. */
-  state: 'marking' | 'done';
+  state: z.enum(['marking', 'done']),
   /** Final total (done), or the total found when the run decided (marking). */
-  amountMinor: number;
-  items: number;
-  markedMinor: number;
-  markedItems: number;
-}
+  amountMinor: z.int(),
+  items: z.int(),
+  markedMinor: z.int(),
+  markedItems: z.int(),
+});
+export type PayoutRecord = z.output<typeof payoutSchema>;
+
+const keyAttributes = ['pk', 'sk'];
+const runEntity = entity({ itemType: 'payoutRun', keyAttributes, schema: runSchema });
+const payoutEntity = entity({ itemType: 'payout', keyAttributes, schema: payoutSchema });
+const jobEntity = entity({ itemType: 'payoutJob', keyAttributes, schema: jobMarkerSchema });
+const latestEntity = entity({
+  itemType: 'latestPeriod',
+  keyAttributes,
+  schema: z.object({ period: z.string() }),
+});
 
 const runPk = (period: string) => `RUN#${period}`;
+const runKey = (period: string) => ({ pk: runPk(period), sk: 'RUN' });
+const jobKey = (period: string, influencerId: string) => ({ pk: runPk(period), sk: `JOB#${influencerId}` });
+const LATEST_KEY = { pk: 'LATEST', sk: 'LATEST' };
 export const payoutIdOf = (period: string, influencerId: string, currency: string) =>
   `${period}#${influencerId}#${currency}`;
 
@@ -79,16 +99,16 @@ export function payoutRepo(tableName: string) {
   return {
     async run(period: string): Promise<RunRecord | undefined> {
       const out = await dynamo().send(
-        new GetCommand({ TableName: tableName, Key: { pk: runPk(period), sk: 'RUN' }, ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: runKey(period), ConsistentRead: true }),
       );
-      return out.Item ? (out.Item as unknown as RunRecord) : undefined;
+      return out.Item ? runEntity.fromItem(tableName, out.Item) : undefined;
     },
 
     async latestPeriod(): Promise<string | undefined> {
       const out = await dynamo().send(
-        new GetCommand({ TableName: tableName, Key: { pk: 'LATEST', sk: 'LATEST' }, ConsistentRead: true }),
+        new GetCommand({ TableName: tableName, Key: LATEST_KEY, ConsistentRead: true }),
       );
-      return typeof out.Item?.period === 'string' ? out.Item.period : undefined;
+      return out.Item ? latestEntity.fromItem(tableName, out.Item).period : undefined;
     },
 
     /** The new run and the latest period, together; false if the run exists or a later period ran. */
@@ -97,9 +117,7 @@ export function payoutRepo(tableName: string) {
         {
           Put: {
             TableName: tableName,
-            Item: {
-              pk: runPk(period),
-              sk: 'RUN',
+            Item: runEntity.toItem(runKey(period), {
               period,
               status: 'running',
               doneJobs: 0,
@@ -108,18 +126,18 @@ export function payoutRepo(tableName: string) {
               recorded: false,
               recordedJobs: 0,
               queued: false,
-            } satisfies RunRecord & { pk: string; sk: string },
+            } satisfies RunRecord),
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
         {
           Update: {
             TableName: tableName,
-            Key: { pk: 'LATEST', sk: 'LATEST' },
-            UpdateExpression: 'SET #period = :p',
+            Key: LATEST_KEY,
+            UpdateExpression: 'SET #period = :p, #itemType = :t',
             ConditionExpression: 'attribute_not_exists(#period) OR #period <= :p',
-            ExpressionAttributeNames: { '#period': 'period' },
-            ExpressionAttributeValues: { ':p': period },
+            ExpressionAttributeNames: { '#period': 'period', '#itemType': ITEM_TYPE },
+            ExpressionAttributeValues: { ':p': period, ':t': latestEntity.itemType },
           },
         },
       ];
@@ -144,7 +162,10 @@ export function payoutRepo(tableName: string) {
           (influencerId): TransactItem => ({
             Put: {
               TableName: tableName,
-              Item: { pk: runPk(period), sk: `JOB#${influencerId}`, influencerId, state: 'pending' },
+              Item: jobEntity.toItem(jobKey(period, influencerId), {
+                influencerId,
+                state: 'pending',
+              } satisfies JobMarker),
               // An influencer is in one page of the payees index only; this guards a done marker.
               ConditionExpression: 'attribute_not_exists(pk)',
             },
@@ -153,7 +174,7 @@ export function payoutRepo(tableName: string) {
         {
           Update: {
             TableName: tableName,
-            Key: { pk: runPk(period), sk: 'RUN' },
+            Key: runKey(period),
             UpdateExpression:
               next === undefined
                 ? 'SET recordedPages = :next, recorded = :true ADD recordedJobs :n REMOVE payeeCursor'
@@ -177,24 +198,21 @@ export function payoutRepo(tableName: string) {
       after: string | undefined,
       limit: number,
     ): Promise<{ jobs: JobMarker[]; lastSk: string | undefined; more: boolean }> {
-      const out = await dynamo().send(
-        new QueryCommand({
+      const page = await queryPage(
+        {
           TableName: tableName,
           KeyConditionExpression: 'pk = :pk AND begins_with(sk, :job)',
           ExpressionAttributeValues: { ':pk': runPk(period), ':job': 'JOB#' },
           ConsistentRead: true,
-          Limit: limit,
-          ...(after ? { ExclusiveStartKey: { pk: runPk(period), sk: after } } : {}),
-        }),
+        },
+        limit,
+        after === undefined ? undefined : { pk: runPk(period), sk: after },
       );
-      const items = out.Items ?? [];
+      const { items } = page;
       return {
-        jobs: items.map((item) => ({
-          influencerId: String(item.influencerId),
-          state: item.state === 'pending' ? 'pending' : 'done',
-        })),
+        jobs: items.map((item) => jobEntity.fromItem(tableName, item)),
         lastSk: items.length ? String(items[items.length - 1]?.sk) : after,
-        more: out.LastEvaluatedKey !== undefined,
+        more: page.next !== undefined,
       };
     },
 
@@ -204,7 +222,7 @@ export function payoutRepo(tableName: string) {
         .send(
           new UpdateCommand({
             TableName: tableName,
-            Key: { pk: runPk(period), sk: 'RUN' },
+            Key: runKey(period),
             UpdateExpression: finished
               ? 'SET queuedThrough = :sk, queued = :true'
               : 'SET queuedThrough = :sk',
@@ -222,7 +240,7 @@ export function payoutRepo(tableName: string) {
       await dynamo().send(
         new UpdateCommand({
           TableName: tableName,
-          Key: { pk: runPk(period), sk: 'RUN' },
+          Key: runKey(period),
           UpdateExpression: 'SET queued = :true',
           ExpressionAttributeValues: { ':true': true },
         }),
@@ -234,12 +252,11 @@ export function payoutRepo(tableName: string) {
       const out = await dynamo().send(
         new GetCommand({
           TableName: tableName,
-          Key: { pk: runPk(period), sk: `JOB#${influencerId}` },
+          Key: jobKey(period, influencerId),
           ConsistentRead: true,
         }),
       );
-      if (!out.Item) return undefined;
-      return { influencerId, state: out.Item.state === 'pending' ? 'pending' : 'done' };
+      return out.Item ? jobEntity.fromItem(tableName, out.Item) : undefined;
     },
 
     /** The job's marker turned done and the run's count, together: a redelivered job counts once. */
@@ -248,7 +265,7 @@ export function payoutRepo(tableName: string) {
         {
           Update: {
             TableName: tableName,
-            Key: { pk: runPk(period), sk: `JOB#${influencerId}` },
+            Key: jobKey(period, influencerId),
             UpdateExpression: 'SET #state = :done',
             ConditionExpression: '#state = :pending',
             ExpressionAttributeNames: { '#state': 'state' },
@@ -258,7 +275,7 @@ export function payoutRepo(tableName: string) {
         {
           Update: {
             TableName: tableName,
-            Key: { pk: runPk(period), sk: 'RUN' },
+            Key: runKey(period),
             UpdateExpression: 'ADD doneJobs :one',
             ExpressionAttributeValues: { ':one': 1 },
           },
@@ -272,7 +289,7 @@ export function payoutRepo(tableName: string) {
         await dynamo().send(
           new UpdateCommand({
             TableName: tableName,
-            Key: { pk: runPk(period), sk: 'RUN' },
+            Key: runKey(period),
             UpdateExpression: 'SET #s = :complete',
             ConditionExpression: '#s = :running AND recorded = :true AND doneJobs >= recordedJobs',
             ExpressionAttributeNames: { '#s': 'status' },
@@ -289,26 +306,16 @@ export function payoutRepo(tableName: string) {
     /** Every payout of a run, or of one influencer in it. */
     async payouts(period: string, influencerId?: string): Promise<PayoutRecord[]> {
       const payouts: PayoutRecord[] = [];
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo().send(
-          new QueryCommand({
-            TableName: tableName,
-            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-            ExpressionAttributeValues: {
-              ':pk': runPk(period),
-              ':prefix': influencerId ? `PAYOUT#${influencerId}#` : 'PAYOUT#',
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) {
-          const { pk: _pk, sk: _sk, ...payout } = item;
-          payouts.push(payout as PayoutRecord);
-        }
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const items = queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: {
+          ':pk': runPk(period),
+          ':prefix': influencerId ? `PAYOUT#${influencerId}#` : 'PAYOUT#',
+        },
+        ConsistentRead: true,
+      });
+      for await (const item of items) payouts.push(payoutEntity.fromItem(tableName, item));
       return payouts;
     },
 
@@ -321,7 +328,7 @@ export function payoutRepo(tableName: string) {
             Key: payoutKey(payout.period, payout.influencerId, payout.currency),
             UpdateExpression:
               'SET #period = :period, influencerId = :i, currency = :c, payoutId = :id, #s = :status, #state = :state, ' +
-              'amountMinor = :amount, #items = :items, markedMinor = :zero, markedItems = :zero',
+              'amountMinor = :amount, #items = :items, markedMinor = :zero, markedItems = :zero, #itemType = :type',
             ConditionExpression: 'attribute_not_exists(pk)',
             // Reserved words in DynamoDB expressions: always through placeholders.
             ExpressionAttributeNames: {
@@ -329,6 +336,7 @@ export function payoutRepo(tableName: string) {
               '#state': 'state',
               '#items': 'items',
               '#period': 'period',
+              '#itemType': ITEM_TYPE,
             },
             ExpressionAttributeValues: {
               ':period': payout.period,
@@ -340,6 +348,7 @@ export function payoutRepo(tableName: string) {
               ':amount': payout.amountMinor,
               ':items': payout.items,
               ':zero': 0,
+              ':type': payoutEntity.itemType,
             },
           }),
         );

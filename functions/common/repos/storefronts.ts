@@ -10,35 +10,46 @@
  * The influencer's name is copied in when the storefront is written (influencers are never renamed),
  * so the page needs no influencer read.
  *
- * View events go to the clicks table, as items with `kind: 'storefront_view'`. That table already
+ * View events go to the clicks table, as items with `itemType: 'storefront_view'`. That table already
  * has the stream the reports aggregator consumes (issue 5), so views reach `storefrontViews` through
  * the same pipeline as clicks, with no second stream to wire in AWS and locally, and the page costs
  * one PutItem like the redirect. A view deliberately has no `visitorId` attribute (its visitor is
  * `viewerId`): the `byVisitor` index is sparse, so views never appear among a visitor's clicks for
- * attribution or the duplicate rule. Redirect clicks carry no `kind`: stream consumers tell the two
- * apart with `isStorefrontView`.
+ * attribution or the duplicate rule. Redirect clicks are `itemType: 'click'`: stream consumers tell
+ * the two apart with `isStorefrontView`.
  */
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { CLICK_RETENTION_DAYS } from './clicks';
 import { isConditionFailure } from './errors';
+import { entity, ITEM_TYPE } from './items';
+import { linkKey } from './links';
 
-export interface StorefrontItem {
-  code: string;
-  title: string;
-  imageUrl?: string;
-  note?: string;
-}
+const storefrontItemSchema = z.object({
+  code: z.string(),
+  title: z.string(),
+  imageUrl: z.string().optional(),
+  note: z.string().optional(),
+});
+export type StorefrontItem = z.output<typeof storefrontItemSchema>;
 
-export interface Storefront {
-  handle: string;
-  influencerId: string;
-  influencerName: string;
-  title: string;
-  items: StorefrontItem[];
-  createdAt: string;
-  updatedAt: string;
-}
+const storefrontSchema = z.object({
+  handle: z.string(),
+  influencerId: z.string(),
+  influencerName: z.string(),
+  title: z.string(),
+  items: z.array(storefrontItemSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Storefront = z.output<typeof storefrontSchema>;
+
+const storefrontEntity = entity({
+  itemType: 'storefront',
+  keyAttributes: ['pk', 'sk'],
+  schema: storefrontSchema,
+});
 
 export const STOREFRONT_VIEW_KIND = 'storefront_view';
 
@@ -46,7 +57,7 @@ export const STOREFRONT_VIEW_KIND = 'storefront_view';
 export interface StorefrontView {
   /** A ULID, like a click id, so views sort by time and share the clicks table's key. */
   clickId: string;
-  kind: typeof STOREFRONT_VIEW_KIND;
+  itemType: typeof STOREFRONT_VIEW_KIND;
   handle: string;
   influencerId: string;
   occurredAt: string;
@@ -62,18 +73,12 @@ export interface StorefrontView {
 
 /** For consumers of the clicks table or its stream: is this item a storefront view, not a click? */
 export const isStorefrontView = (item: Record<string, unknown>): boolean =>
-  item.kind === STOREFRONT_VIEW_KIND;
+  item[ITEM_TYPE] === STOREFRONT_VIEW_KIND;
 
 export const storefrontKey = (handle: string) => ({
   pk: `STOREFRONT#${handle.toLowerCase()}`,
   sk: 'STOREFRONT',
 });
-
-/**
- * The key of a link item, as written by repos/links.ts. Repeated here so a storefront's links can
- * be read in one BatchGetItem; test/integration/storefront.test.ts (links created through the admin API, then found here) checks the two agree.
- */
-const linkKey = (code: string) => ({ pk: `LINK#${code}`, sk: 'LINK' });
 
 /** What a storefront needs to know about a link: whose it is and whether it is disabled. */
 export interface LinkState {
@@ -85,11 +90,6 @@ export type PutStorefrontResult = { ok: true; storefront: Storefront } | { ok: f
 
 const BATCH_GET_LIMIT = 100;
 const BATCH_GET_ATTEMPTS = 6;
-
-function fromItem(item: Record<string, unknown>): Storefront {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, type: _type, ...storefront } = item;
-  return storefront as unknown as Storefront;
-}
 
 export function storefrontRepo(tableName: string) {
   return {
@@ -111,7 +111,7 @@ export function storefrontRepo(tableName: string) {
         updatedAt: at,
         gsi1pk: `INFLUENCER#${storefront.influencerId}`,
         gsi1sk: `STOREFRONT#${storefront.handle.toLowerCase()}`,
-        type: 'storefront',
+        [ITEM_TYPE]: storefrontEntity.itemType,
       };
       const names: Record<string, string> = {};
       const values: Record<string, unknown> = { ':at': at };
@@ -136,7 +136,7 @@ export function storefrontRepo(tableName: string) {
           }),
         );
         if (!out.Attributes) throw new Error('UpdateItem returned no attributes.');
-        return { ok: true, storefront: fromItem(out.Attributes) };
+        return { ok: true, storefront: storefrontEntity.fromItem(tableName, out.Attributes) };
       } catch (err) {
         if (isConditionFailure(err)) return { ok: false, ownerConflict: true };
         throw err;
@@ -146,7 +146,7 @@ export function storefrontRepo(tableName: string) {
     /** The storefront of a handle, matched case-insensitively. */
     async get(handle: string): Promise<Storefront | undefined> {
       const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: storefrontKey(handle) }));
-      return out.Item ? fromItem(out.Item) : undefined;
+      return out.Item ? storefrontEntity.fromItem(tableName, out.Item) : undefined;
     },
 
     /**

@@ -4,24 +4,19 @@
  * worker marks it processed it sits in the sparse `pending` index, from which the redrive re-queues
  * anything the queue lost. Processed items expire 7 days after receipt (senders retry for ~3 days).
  */
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
 import { dynamo } from '../clients/aws';
-import type { OrderEvent } from '../schemas/webhooks';
+import { type OrderMessage, orderMessageSchema } from '../schemas/messages';
 import { isConditionFailure } from './errors';
+import { entity, queryAll } from './items';
 
-/** What travels on the orders queue, and what the inbox keeps to send again. */
-export interface OrderMessage {
-  merchantId: string;
-  webhookId: string;
-  receivedAt: string;
-  event: OrderEvent;
-}
-
+/** The inbox item as read back; `message` is what the queue carries, kept to send again. */
 export interface InboxItem {
   merchantId: string;
   webhookId: string;
   receivedAt: string;
-  message: string;
+  message: OrderMessage;
   pending: boolean;
   redrives: number;
   lastRedriveAt?: string;
@@ -35,13 +30,44 @@ export const inboxKey = (merchantId: string, webhookId: string) => ({
   pk: `WEBHOOK#${merchantId}#${webhookId}`,
 });
 
+/** The message is stored as the JSON the queue carried, and parsed with the queue's own schema. */
+const storedMessage = z.string().transform((text, ctx) => {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    ctx.addIssue({ code: 'custom', message: 'The stored message is not JSON.' });
+    return z.NEVER;
+  }
+});
+
+const webhookEntity = entity({
+  itemType: 'webhook',
+  keyAttributes: ['pk'],
+  schema: z
+    .object({
+      merchantId: z.string(),
+      webhookId: z.string(),
+      receivedAt: z.string(),
+      message: storedMessage.pipe(orderMessageSchema),
+      pendingShard: z.literal(PENDING).optional(),
+      redrives: z.int().min(0).default(0),
+      lastRedriveAt: z.string().optional(),
+    })
+    .transform(
+      ({ pendingShard, lastRedriveAt, ...item }): InboxItem => ({
+        ...item,
+        pending: pendingShard !== undefined,
+        ...(lastRedriveAt === undefined ? {} : { lastRedriveAt }),
+      }),
+    ),
+});
+
 /** The inbox item of a new webhook, for the ingest transaction (conditional: new ids only). */
 export function newInboxPut(tableName: string, message: OrderMessage) {
   return {
     Put: {
       TableName: tableName,
-      Item: {
-        ...inboxKey(message.merchantId, message.webhookId),
+      Item: webhookEntity.toItem(inboxKey(message.merchantId, message.webhookId), {
         merchantId: message.merchantId,
         webhookId: message.webhookId,
         receivedAt: message.receivedAt,
@@ -50,7 +76,7 @@ export function newInboxPut(tableName: string, message: OrderMessage) {
         message: JSON.stringify(message),
         pendingShard: PENDING,
         redrives: 0,
-      },
+      }),
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };
@@ -76,26 +102,18 @@ export function inboxRepo(tableName: string) {
       const out = await dynamo().send(
         new GetCommand({ TableName: tableName, Key: inboxKey(merchantId, webhookId), ConsistentRead: true }),
       );
-      if (!out.Item) return undefined;
-      return toInboxItem(out.Item);
+      return out.Item ? webhookEntity.fromItem(tableName, out.Item) : undefined;
     },
 
     /** Pending webhooks received before `receivedBefore`, oldest first, a page at a time. */
     async *pending(receivedBefore: string): AsyncGenerator<InboxItem> {
-      let start: Record<string, unknown> | undefined;
-      do {
-        const out = await dynamo().send(
-          new QueryCommand({
-            TableName: tableName,
-            IndexName: 'pending',
-            KeyConditionExpression: 'pendingShard = :p AND receivedAt < :before',
-            ExpressionAttributeValues: { ':p': PENDING, ':before': receivedBefore },
-            ExclusiveStartKey: start,
-          }),
-        );
-        for (const item of out.Items ?? []) yield toInboxItem(item);
-        start = out.LastEvaluatedKey;
-      } while (start);
+      const items = queryAll({
+        TableName: tableName,
+        IndexName: 'pending',
+        KeyConditionExpression: 'pendingShard = :p AND receivedAt < :before',
+        ExpressionAttributeValues: { ':p': PENDING, ':before': receivedBefore },
+      });
+      for await (const item of items) yield webhookEntity.fromItem(tableName, item);
     },
 
     /** Records a redrive; false if the item was processed (or redriven) meanwhile. */
@@ -119,15 +137,3 @@ export function inboxRepo(tableName: string) {
   };
 }
 export type InboxRepo = ReturnType<typeof inboxRepo>;
-
-function toInboxItem(item: Record<string, unknown>): InboxItem {
-  return {
-    merchantId: String(item.merchantId),
-    webhookId: String(item.webhookId),
-    receivedAt: String(item.receivedAt),
-    message: String(item.message),
-    pending: item.pendingShard !== undefined,
-    redrives: Number(item.redrives ?? 0),
-    ...(typeof item.lastRedriveAt === 'string' ? { lastRedriveAt: item.lastRedriveAt } : {}),
-  };
-}

@@ -113,6 +113,7 @@ export const createLinkSchema = z
 export type CreateLinkInput = z.output<typeof createLinkSchema>;
 
 export const updateLinkSchema = z.strictObject({ disabled: z.boolean() }).meta({ id: 'UpdateLink' });
+export type UpdateLinkInput = z.output<typeof updateLinkSchema>;
 
 export const linkSchema = z
   .object({

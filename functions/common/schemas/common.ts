@@ -1,8 +1,8 @@
 import { z } from 'zod';
-
 import { ATTRIBUTION_MODELS } from '../domain/attribution-models';
 import { ID_PATTERN, isReservedCode } from '../domain/ids';
 import { formatInstant } from '../domain/instant';
+import { errorCatalog, errorCodes } from '../http/errors';
 
 export const idSchema = z.string().regex(ID_PATTERN, 'Must be 3 to 64 letters, digits, "_" or "-".');
 
@@ -65,7 +65,11 @@ export const attributionModelSchema = z.enum(ATTRIBUTION_MODELS);
 export const errorResponseSchema = z
   .object({
     error: z.object({
-      code: z.string(),
+      code: z.enum(errorCodes).meta({
+        description: `One of the error catalog's codes: ${errorCodes
+          .map((code) => `\`${code}\` (${errorCatalog[code].status})`)
+          .join(', ')}.`,
+      }),
       message: z.string(),
       issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
     }),

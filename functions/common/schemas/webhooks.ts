@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currencySchema, minorSchema, requestTimeSchema } from './common';
+import { currencySchema, idSchema, minorSchema, requestTimeSchema } from './common';
 
 /** CONTRACT §4: a string of 1 to 128 characters. */
 const text128 = z.string().min(1).max(128);
@@ -64,7 +64,7 @@ export type OrderEvent = z.output<typeof orderEventSchema>;
 export type OrderCreated = z.output<typeof orderCreatedSchema>;
 export type OrderLineInput = z.output<typeof orderLineSchema>;
 
-export const webhookPathSchema = z.object({ merchantId: z.string() });
+export const webhookPathSchema = z.object({ merchantId: idSchema });
 
 export const webhookAcceptedSchema = z
   .object({ status: z.enum(['accepted', 'duplicate']), webhookId: z.string().optional() })

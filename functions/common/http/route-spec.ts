@@ -1,0 +1,55 @@
+/**
+ * The shape of a route declaration. Each HTTP function declares its routes in its own `routes.ts`
+ * (data only: method, path, who may call it, the schemas of its path, query and body, its answers);
+ * lib/wiring.ts gathers them for API Gateway, the local router and the OpenAPI document, and the
+ * adapter (adapter.ts) enforces the very same declaration on every request.
+ */
+import type { z } from 'zod';
+import type { ErrorCode } from './errors';
+
+export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+/**
+ * Who may call a route. `admin`: `Authorization: Bearer <admin token>` (CONTRACT §5). `public`: anyone
+ * (a webhook is public to the adapter: its action verifies the merchant's signature itself).
+ */
+export type Auth = 'public' | 'admin';
+
+export interface ResponseSpec {
+  description: string;
+  schema?: z.ZodType;
+  contentType?: string;
+}
+
+export interface RouteSpec {
+  method: HttpMethod;
+  /** API Gateway path template: `{name}` is one segment. */
+  path: string;
+  /** Required: a route cannot be declared without saying who may call it. */
+  auth: Auth;
+  summary: string;
+  /** Every `{name}` of the path, validated before the action runs. */
+  params?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: z.ZodType;
+  /**
+   * The action parses the body itself, with the declared schema, after it has verified a signature
+   * over the raw bytes (CONTRACT §4 fixes the order: size 413, signature 401, body 400).
+   */
+  bodyAfterSignature?: true;
+  /**
+   * The answer to a path that fails `params`, where it is not 400 `invalid_path`: a code that can
+   * never exist is simply unknown (404), a webhook for a malformed merchant id a bad signature (401).
+   */
+  invalidPath?: ErrorCode;
+  responses: Record<number, ResponseSpec>;
+}
+
+/** A function's routes, by route id; the ids name the actions that serve them. */
+export type RouteSpecs = Record<string, RouteSpec>;
+
+/** The answers every admin route may give besides its own. */
+export const adminErrorResponses = {
+  400: { description: 'Invalid request; `issues` says where.' },
+  401: { description: 'Missing or wrong admin token.' },
+} satisfies Record<number, ResponseSpec>;

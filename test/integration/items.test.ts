@@ -1,0 +1,133 @@
+/**
+ * The entity modules' shared parts on DynamoDB Local: items are checked against their declaration
+ * on the way in (a corrupt one fails loudly, naming its table, key and what is wrong), and queries
+ * read every page through `paginateQuery`.
+ */
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
+import { useTestStores } from '../support/stores';
+
+let stores: Awaited<ReturnType<typeof useTestStores>>;
+let aws: typeof import('../../functions/common/clients/aws');
+let items: typeof import('../../functions/common/repos/items');
+const queryCalls: string[] = [];
+
+beforeAll(async () => {
+  stores = await useTestStores('items');
+  aws = await import('../../functions/common/clients/aws');
+  items = await import('../../functions/common/repos/items');
+  aws.dynamo().middlewareStack.add(
+    (next, ctx) => async (args) => {
+      if (ctx.commandName === 'QueryCommand') queryCalls.push(ctx.commandName);
+      return next(args);
+    },
+    { step: 'initialize', name: 'countQueries' },
+  );
+});
+
+const put = (table: string, item: Record<string, unknown>) =>
+  aws.dynamo().send(new PutCommand({ TableName: table, Item: item }));
+
+const credit = (orderId: string, influencerId: string, amountMinor: unknown) => ({
+  pk: `ORDER#shop-p#${orderId}`,
+  sk: `CREDIT#${influencerId}`,
+  itemType: 'credit',
+  unpaidFor: influencerId,
+  merchantId: 'shop-p',
+  orderId,
+  influencerId,
+  currency: 'USD',
+  amountMinor,
+  weightBps: 10_000,
+  method: 'last_click',
+  clickIds: [],
+  occurredAt: '2026-10-02T00:00:00.000Z',
+  eligibleAt: '2026-10-02T00:00:00.000Z',
+  status: 'unpaid',
+  version: 1,
+});
+
+describe('pagination', () => {
+  test('queryAll reads every page: 5 items, 2 a page, 3 calls', async () => {
+    const pk = 'ORDER#shop-p#paged';
+    for (let i = 0; i < 5; i++) await put(stores.tables.orders, { pk, sk: `EVENT#${i}`, n: i });
+    queryCalls.length = 0;
+    const found: unknown[] = [];
+    const query = {
+      TableName: stores.tables.orders,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': pk },
+    };
+    for await (const item of items.queryAll(query, 2)) found.push(item.n);
+    expect(found).toEqual([0, 1, 2, 3, 4]);
+    expect(queryCalls).toHaveLength(3);
+  });
+
+  test("an influencer's unpaid items come a page at a time, every one of them", async () => {
+    const { orderRepo } = await import('../../functions/common/repos/orders');
+    for (let i = 0; i < 5; i++) await put(stores.tables.orders, credit(`P-${i}`, 'paged-inf', 100 + i));
+    const pages: number[][] = [];
+    const repo = orderRepo(stores.tables.orders);
+    for await (const page of repo.unpaidPages('paged-inf', '2026-11-01T00:00:00.000Z', 2)) {
+      pages.push(page.map((item) => item.amountMinor));
+    }
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.every((page) => page.length <= 2)).toBe(true);
+    expect(pages.flat().sort()).toEqual([100, 101, 102, 103, 104]);
+  });
+});
+
+describe('items read back are checked', () => {
+  test('a corrupt merchant fails with its table, its key and what is wrong', async () => {
+    const { merchantRepo } = await import('../../functions/common/repos/merchants');
+    await put(stores.tables.config, {
+      pk: 'MERCHANT#corrupt',
+      sk: 'MERCHANT',
+      itemType: 'merchant',
+      merchantId: 'corrupt',
+      name: 'Corrupt',
+      allowedDomains: ['shop.example.com'],
+      currency: 'USD',
+      clickIdParam: 'clk',
+      attributionModel: 'last_click',
+      attributionWindowDays: 30,
+      holdDays: 30,
+      commission: { defaultBps: '500' },
+      createdAt: '2026-10-01T00:00:00.000Z',
+      webhookSecrets: [],
+      version: 1,
+    });
+    const read = merchantRepo(stores.tables.config).get('corrupt');
+    await expect(read).rejects.toThrow(items.CorruptItemError);
+    await expect(merchantRepo(stores.tables.config).get('corrupt')).rejects.toThrow(
+      `Corrupt merchant item in table ${stores.tables.config} at key {"pk":"MERCHANT#corrupt","sk":"MERCHANT"}: ` +
+        'commission.defaultBps: Invalid input: expected number, received string',
+    );
+  });
+
+  test('an order partition with a fractional credit fails loudly instead of paying it', async () => {
+    const { orderRepo } = await import('../../functions/common/repos/orders');
+    await put(stores.tables.orders, credit('FRACTION', 'anna', 12.5));
+    await expect(orderRepo(stores.tables.orders).load('shop-p', 'FRACTION')).rejects.toThrow(
+      /Corrupt credit item in table .* at key \{"pk":"ORDER#shop-p#FRACTION","sk":"CREDIT#anna"\}: amountMinor: Invalid input: expected int/,
+    );
+  });
+
+  test('an item of another type under an entity key is refused', async () => {
+    const { linkRepo } = await import('../../functions/common/repos/links');
+    await put(stores.tables.config, {
+      pk: 'LINK#not-a-link',
+      sk: 'LINK',
+      itemType: 'storefront',
+      code: 'not-a-link',
+      influencerId: 'anna',
+      merchantId: 'shop',
+      targetUrl: 'https://shop.example.com/',
+      disabled: false,
+      createdAt: '2026-10-01T00:00:00.000Z',
+      updatedAt: '2026-10-01T00:00:00.000Z',
+    });
+    await expect(linkRepo(stores.tables.config).get('not-a-link')).rejects.toThrow(
+      /Corrupt link item .*itemType: Invalid input: expected "link"/,
+    );
+  });
+});
