@@ -10,7 +10,9 @@ import {
   type OrderMessage,
   orderMessageSchema,
   type PayoutJob,
+  type PayoutJobsMessage,
   payoutJobSchema,
+  payoutJobsMessageSchema,
 } from '../../functions/common/schemas/messages';
 import { context } from '../support/events';
 
@@ -126,6 +128,33 @@ describe('queue message parsing', () => {
       { itemIdentifier: 'no-influencer' },
     ]);
     expect(handled).toEqual([{ period: '2026-11', influencerId: 'anna' }]);
+  });
+
+  test('the payout-jobs queue carries jobs and run continuations, each parsed as what it is', async () => {
+    const handled: PayoutJobsMessage[] = [];
+    const handler = sqsBatchHandler(payoutJobsMessageSchema, async (message) => {
+      handled.push(message);
+    });
+    const { result } = await logsOf(() =>
+      handler(
+        {
+          Records: [
+            record('job', JSON.stringify({ period: '2026-11', influencerId: 'anna' })),
+            record('continue', JSON.stringify({ period: '2026-11', continueRun: true })),
+            record('not-continue', JSON.stringify({ period: '2026-11', continueRun: false })),
+            record('continue-month-13', JSON.stringify({ period: '2026-13', continueRun: true })),
+          ],
+        },
+        context(),
+      ),
+    );
+    expect(result.batchItemFailures).toEqual([
+      { itemIdentifier: 'not-continue' },
+      { itemIdentifier: 'continue-month-13' },
+    ]);
+    expect(handled).toHaveLength(2);
+    expect(handled).toContainEqual({ period: '2026-11', influencerId: 'anna' });
+    expect(handled).toContainEqual({ period: '2026-11', continueRun: true });
   });
 
   test('a record whose handling throws fails alone, after the parse', async () => {
