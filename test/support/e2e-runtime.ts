@@ -119,7 +119,7 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
 function startWatchdog(runtimePid: number): ChildProcess {
   const watchdog = spawn(
     'sh',
-    ['-c', 'read -r _; kill -KILL -- "-$1" 2>/dev/null', 'runtime-watchdog', String(runtimePid)],
+    ['-c', 'read -r _; kill -KILL "-$1" 2>/dev/null', 'runtime-watchdog', String(runtimePid)],
     {
       stdio: ['pipe', 'ignore', 'ignore'],
       detached: true,
