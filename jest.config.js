@@ -10,6 +10,12 @@ const base = {
   // @middy is published as ESM only: let swc turn it into CommonJS for Jest.
   transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
 };
+/** Layers that run `npm start` as a child: Java is checked first, and no runtime outlives a file. */
+const runtimeLayer = {
+  ...base,
+  globalSetup: '<rootDir>/test/support/prerequisites.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts', '<rootDir>/test/support/stop-runtimes.ts'],
+};
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
   projects: [
@@ -24,17 +30,12 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
-      // Headless Chromium (Debian's, see .ci/run) against `npm start`: test/support/browser-*.ts.
-      ...base,
+      // Headless Chromium (Debian's, see .ci/run; CHROMIUM_PATH overrides where) against `npm start`:
+      // test/support/browser-*.ts. Without it a developer's run skips this layer with a notice; CI fails.
+      ...runtimeLayer,
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts'],
     },
-    {
-      ...base,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts'],
-    },
+    { ...runtimeLayer, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };
