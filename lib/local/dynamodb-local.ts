@@ -3,10 +3,14 @@
  * It is started through a small shell guard that holds a pipe from us: when this process ends, in
  * any way, even SIGKILL, the pipe closes and the guard stops Java, so no orphan keeps the port or
  * the database file.
+ *
+ * Its own main listens on every interface (it has no option for the address); it is started here
+ * through DynamoDbLocalOnLoopback.java instead, which binds the same server to 127.0.0.1 and
+ * refuses to run otherwise.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { freePort } from './ports';
 
@@ -17,6 +21,9 @@ export interface DynamoDbLocal {
   endpoint: string;
   stop(): Promise<void>;
 }
+
+/** The launcher that keeps DynamoDB Local on loopback (run by `java` as a single source file). */
+const LOOPBACK_LAUNCHER = resolve(__dirname, 'DynamoDbLocalOnLoopback.java');
 
 export function javaAvailable(): boolean {
   const probe = spawnSync('java', ['-version'], { stdio: 'ignore' });
@@ -43,11 +50,13 @@ export async function startDynamoDbLocal(
   const home = join(jarDir, release);
   const args = [
     '-Djava.library.path=DynamoDBLocal_lib',
-    '-jar',
-    'DynamoDBLocal.jar',
+    '-cp',
+    'DynamoDBLocal.jar:DynamoDBLocal_lib/*',
+    LOOPBACK_LAUNCHER,
     '-port',
     String(port),
     '-sharedDb',
+    '-disableTelemetry',
   ];
   if (options.dataDir) {
     mkdirSync(options.dataDir, { recursive: true });

@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { DEFAULT_LOCAL_ADMIN_TOKEN } from '../../functions/common/config/secrets';
 import { buckets } from '../wiring';
 import { createApiServer } from './http-server';
+import { assertListensOnLoopback } from './ports';
 import { provisionLocal, startLocalStores, storesEnv } from './stores';
 import { startWorkers } from './workers';
 
@@ -94,7 +95,14 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);
-      done();
+      try {
+        // HOST may name any address; the API and its unsigned local stand-ins serve this machine only.
+        assertListensOnLoopback(server, 'The HTTP API');
+        done();
+      } catch (err) {
+        server.close();
+        fail(err);
+      }
     });
   });
 }
