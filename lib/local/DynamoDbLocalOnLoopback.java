@@ -31,7 +31,13 @@ public class DynamoDbLocalOnLoopback {
                 refuse("DynamoDB Local has a connector that cannot be bound: " + connector);
             else network.setHost("127.0.0.1");
         }
-        proxy.start();
+        try {
+            proxy.start();
+        } catch (Exception e) {
+            // Its threads would keep the JVM alive without a server: end it, with the reason.
+            e.printStackTrace();
+            System.exit(1);
+        }
         for (Connector connector : connectors) {
             Object transport = connector.getTransport();
             SocketAddress bound =
