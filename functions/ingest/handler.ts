@@ -13,8 +13,10 @@ import { ID_PATTERN } from '../common/domain/ids';
 import { verifySignature } from '../common/domain/webhook-signature';
 import { httpHandler } from '../common/http/handler';
 import { assertBodySize, header, parseJsonBuffer, rawBody } from '../common/http/request';
-import { error, json } from '../common/http/responses';
+import { error, HttpError, json } from '../common/http/responses';
 import { logger } from '../common/logger';
+import { addMetric } from '../common/metrics';
+import { BusinessMetric } from '../common/observability';
 import { enqueueOrderMessage } from '../common/queue/orders-queue';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { orderRepo, transact } from '../common/repos/orders';
@@ -38,7 +40,7 @@ const readMerchant = (id: string) => merchants.get(id);
 
 export const handler = httpHandler(async (event) => {
   const body = rawBody(event);
-  assertBodySize(body);
+  countingRejection(() => assertBodySize(body));
 
   // An unknown merchant is answered exactly like a wrong signature.
   const merchantId = event.pathParameters?.merchantId ?? '';
@@ -60,10 +62,11 @@ export const handler = httpHandler(async (event) => {
     webhookId = await verify(merchant);
   }
   if (!merchant || !webhookId) {
+    addMetric(BusinessMetric.WebhooksRejected, { dimensions: { reason: 'invalid_signature' } });
     return error(401, 'invalid_signature', 'The webhook signature is missing, wrong or too old.');
   }
 
-  const orderEvent = parseJsonBuffer(body, orderEventSchema);
+  const orderEvent = countingRejection(() => parseJsonBuffer(body, orderEventSchema));
   const message: OrderMessage = { merchantId, webhookId, receivedAt: now.toISOString(), event: orderEvent };
   const accepted = await transact([
     newInboxPut(inboxTable, message),
@@ -85,10 +88,12 @@ export const handler = httpHandler(async (event) => {
     // perhaps because our first answer was lost, and processing is idempotent.
     const seen = await inbox.get(merchantId, webhookId);
     if (seen?.pending) await enqueueOrderMessage(queueUrl, seen.message);
+    addMetric(BusinessMetric.WebhooksDuplicate);
     return json(202, { status: 'duplicate', webhookId });
   }
 
   await enqueueOrderMessage(queueUrl, message);
+  addMetric(BusinessMetric.WebhooksAccepted);
   logger.info('Order event accepted', {
     merchantId,
     webhookId,
@@ -97,3 +102,14 @@ export const handler = httpHandler(async (event) => {
   });
   return json(202, { status: 'accepted', webhookId });
 });
+
+/** Runs a check of the request; a refusal it throws (payload_too_large, invalid_body) is counted by its code. */
+function countingRejection<T>(check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (err instanceof HttpError)
+      addMetric(BusinessMetric.WebhooksRejected, { dimensions: { reason: err.code } });
+    throw err;
+  }
+}

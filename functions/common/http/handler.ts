@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { logger } from '../logger';
+import { logMetrics } from '../metrics';
 import { error, HttpError, type HttpResult } from './responses';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
@@ -14,6 +15,7 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 export function httpHandler(handle: HttpHandler) {
   return middy<APIGatewayProxyEventV2, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics())
     .handler(async (event, context) => {
       logger.setCorrelationId(event.requestContext?.requestId);
       try {
