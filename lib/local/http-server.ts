@@ -28,8 +28,8 @@ const loaded = new Map<FunctionKey, Promise<HttpLambda>>();
 export function loadHandler<T = HttpLambda>(fn: FunctionKey): Promise<T> {
   let handler = loaded.get(fn);
   if (!handler) {
-    handler = import(resolve(repoRoot, functions[fn].entry)).then((mod: { handler: HttpLambda }) =>
-      perInvocation(fn, mod.handler),
+    handler = perInvocation(fn, () =>
+      import(resolve(repoRoot, functions[fn].entry)).then((mod: { handler: HttpLambda }) => mod.handler),
     );
     loaded.set(fn, handler);
   }

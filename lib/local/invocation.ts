@@ -28,10 +28,19 @@ function concurrentInvokeStore(): Promise<InvokeStoreBase> {
 
 type Handler = (event: never, context: Context) => Promise<unknown>;
 
-/** `handler` of function `fn`, each of whose calls runs in a context of its own. */
-export async function perInvocation<H extends Handler>(fn: FunctionKey, handler: H): Promise<H> {
+/**
+ * Loads the handler of function `fn` with `load` and returns it so that each of its calls runs in a
+ * context of its own. Loading (a module's top level: Lambda's init phase) runs in a context too:
+ * with invocations concurrent, Powertools' stores refuse writes made outside any (a BatchProcessor
+ * built at module scope writes its initial state).
+ */
+export async function perInvocation<H extends Handler>(
+  fn: FunctionKey,
+  load: () => Promise<H> | H,
+): Promise<H> {
   const store = await concurrentInvokeStore();
   const environment = observabilityEnv(fn);
+  const handler = await store.run({ [INVOCATION_ENV_KEY]: environment }, load);
   const scoped = (event: never, context: Context) =>
     store.run(
       {
