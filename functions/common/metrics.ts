@@ -68,6 +68,8 @@ export function logMetrics(): MiddlewareObj {
   };
   return {
     before: () => {
+      // (A no-op where Powertools keeps dimensions per invocation; elsewhere invocations take turns.)
+      metrics.clearDimensions();
       metrics.addDimension('service', serviceName());
     },
     after: flush,

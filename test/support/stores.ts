@@ -29,6 +29,8 @@ export async function useTestStores(
     ADMIN_TOKEN: TEST_ADMIN_TOKEN,
     MASTER_KEY: randomBytes(32).toString('base64url'),
     POWERTOOLS_LOG_LEVEL: 'ERROR',
+    // Metric lines (EMF) would fill the test output; test/integration/observability.test.ts turns them on.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     ...localBucketEnv(mkdtempSync(join(tmpdir(), `creditlink-${name}-`))),
     ...extraEnv,
   });
