@@ -1,7 +1,9 @@
 /**
  * What the functions write to the log when the local runtime invokes them (through its own handler
  * loader, lib/local/http-server.ts `loadHandler`): every line names the function's service, and the
- * business metrics are EMF lines in the Creditlink namespace, on the real stand-ins.
+ * business metrics are EMF lines in the Creditlink namespace, on the real stand-ins. (The only
+ * integration test file that runs invocation contexts in Jest's process: see
+ * test/support/local-invocations.ts for why a second one would need a process of its own.)
  */
 import { loadHandler } from '../../lib/local/http-server';
 import { BROWSER_UA, context, httpEvent } from '../support/events';
