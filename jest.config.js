@@ -7,8 +7,9 @@ const swc = [
 const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  // @middy is published as ESM only: let swc turn it into CommonJS for Jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // @middy is published as ESM only: let swc turn it into CommonJS for Jest. Lambda's InvokeStore
+  // loads node:async_hooks with a dynamic import(), which Jest's CommonJS runtime cannot run as is.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|@aws/lambda-invoke-store)/)'],
 };
 /** Layers that run `npm start` as a child: Java is checked first, and no runtime outlives a file. */
 const runtimeLayer = {

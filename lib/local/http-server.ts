@@ -9,6 +9,7 @@ import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { defaultRoute, type FunctionKey, functions, routeKey, routes } from '../wiring';
 import { lambdaContext, toApiGatewayEvent, writeResult } from './api-gateway-event';
+import { perInvocation } from './invocation';
 import { matchRoute } from './router';
 import { ALWAYS_UP, type StandInHealth } from './supervisor';
 
@@ -23,12 +24,15 @@ const GATEWAY_MAX_BODY_BYTES = 10 * 1024 * 1024;
 const repoRoot = resolve(__dirname, '..', '..');
 const loaded = new Map<FunctionKey, Promise<HttpLambda>>();
 
-/** Imports a function's handler module once, as a warm Lambda instance would keep it. */
+/**
+ * Imports a function's handler module once, as a warm Lambda instance would keep it; each call of it
+ * runs in its own invocation context (./invocation.ts).
+ */
 export function loadHandler<T = HttpLambda>(fn: FunctionKey): Promise<T> {
   let handler = loaded.get(fn);
   if (!handler) {
-    handler = import(resolve(repoRoot, functions[fn].entry)).then(
-      (mod: { handler: HttpLambda }) => mod.handler,
+    handler = perInvocation(fn, () =>
+      import(resolve(repoRoot, functions[fn].entry)).then((mod: { handler: HttpLambda }) => mod.handler),
     );
     loaded.set(fn, handler);
   }
