@@ -7,8 +7,15 @@ const swc = [
 const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
-  // @middy is published as ESM only: let swc turn it into CommonJS for Jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@middy)/)'],
+  // @middy is published as ESM only: let swc turn it into CommonJS for Jest. Lambda's InvokeStore
+  // loads node:async_hooks with a dynamic import(), which Jest's CommonJS runtime cannot run as is.
+  transformIgnorePatterns: ['/node_modules/(?!(@middy|@aws/lambda-invoke-store)/)'],
+};
+/** Layers that run `npm start` as a child: Java is checked first, and no runtime outlives a file. */
+const runtimeLayer = {
+  ...base,
+  globalSetup: '<rootDir>/test/support/prerequisites.ts',
+  setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts', '<rootDir>/test/support/stop-runtimes.ts'],
 };
 module.exports = {
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],
@@ -24,17 +31,12 @@ module.exports = {
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
     {
-      // Headless Chromium (Debian's, see .ci/run) against `npm start`: test/support/browser-*.ts.
-      ...base,
+      // Headless Chromium (Debian's, see .ci/run; CHROMIUM_PATH overrides where) against `npm start`:
+      // test/support/browser-*.ts. Without it a developer's run skips this layer with a notice; CI fails.
+      ...runtimeLayer,
       displayName: 'browser',
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts'],
     },
-    {
-      ...base,
-      displayName: 'e2e',
-      testMatch: ['<rootDir>/test/e2e/**/*.test.ts'],
-      setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts'],
-    },
+    { ...runtimeLayer, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };

@@ -17,11 +17,13 @@
  *                                queues and alarms (wiring `schedules`)
  *   monitoring.ts                alarms on every function's Errors and on the HTTP API's 5xx rate
  *   alarms.ts                    the SNS topic every alarm notifies (context `alarmEmail` subscribes)
+ *   dashboard.ts                 one CloudWatch dashboard: business metrics and every alarm's state
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
 import { AlarmTopic } from './constructs/alarms';
 import { Buckets } from './constructs/buckets';
+import { CreditlinkDashboard } from './constructs/dashboard';
 import { FunctionWithLogGroup } from './constructs/function-with-log-group';
 import { CreditlinkHttpApi } from './constructs/http-api';
 import { Monitoring } from './constructs/monitoring';
@@ -65,6 +67,7 @@ export class CreditlinkStack extends Stack {
   readonly queues: Queues;
   readonly schedules: Schedules;
   readonly streams: Streams;
+  readonly dashboard: CreditlinkDashboard;
   private readonly functionsByKey = new Map<FunctionKey, FunctionWithLogGroup>();
 
   constructor(scope: Construct, id: string, props: CreditlinkStackProps = {}) {
@@ -114,6 +117,8 @@ export class CreditlinkStack extends Stack {
       functions: [...this.functionsByKey],
       api: this.api,
     });
+    // Last among the constructs: it shows every alarm created above.
+    this.dashboard = new CreditlinkDashboard(this, 'Dashboard');
 
     new CfnOutput(this, 'ApiUrl', {
       description: 'Base URL of the HTTP API (short links, webhooks, /admin).',

@@ -7,6 +7,7 @@ import middy from '@middy/core';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import { requireEnv } from '../common/config/env';
 import { logger } from '../common/logger';
+import { logMetrics } from '../common/metrics';
 import { counterRepo } from '../common/repos/counters';
 import { type AggregatorDeps, aggregateBatch, SketchCompactor } from './aggregate';
 import { streamLookups } from './lookups';
@@ -26,6 +27,7 @@ const deps: AggregatorDeps = {
 
 export const handler = middy<DynamoDBStreamEvent, DynamoDBBatchResponse>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics())
   .handler(async (event, context) =>
     aggregateBatch(deps, event.Records, () => context.getRemainingTimeInMillis()),
   );

@@ -16,6 +16,8 @@ import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates
 import { isValidUlid, ulidLowerBound, ulidUpperBound } from '../common/domain/ids';
 import { formatInstant } from '../common/domain/instant';
 import { planLedger } from '../common/domain/order-ledger';
+import { addItemMetric, addMetric } from '../common/metrics';
+import { BusinessMetric } from '../common/observability';
 import type { Click, ClickRepo } from '../common/repos/clicks';
 import type { InfluencerRepo } from '../common/repos/influencers';
 import type { Merchant } from '../common/repos/merchants';
@@ -79,7 +81,11 @@ export async function processOrderEvent(deps: Dependencies, message: OrderMessag
     } else {
       changes = applyRefund(deps, partition, message, event);
     }
-    if (await transact([...changes, done])) return;
+    if (await transact([...changes, done])) {
+      // Counted by the delivery whose transaction decided the order, so a redelivery counts nothing.
+      if (decided && changes.length > 0) countAttribution((await decided).attribution);
+      return;
+    }
   }
   throw new Error(
     `Order ${merchantId}/${event.orderId} kept changing under us; leaving the message for a retry.`,
@@ -283,4 +289,9 @@ function applyRefund(
     ),
   );
   return writes;
+}
+
+function countAttribution(attribution: AttributionDecision): void {
+  if (attribution.kind === 'credited') addMetric(BusinessMetric.OrdersCredited);
+  else addItemMetric(BusinessMetric.OrdersUnattributed, { dimensions: { reason: attribution.reason } });
 }

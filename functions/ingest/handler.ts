@@ -12,8 +12,10 @@ import { orderAmountMinor } from '../common/domain/commission';
 import { verifySignature } from '../common/domain/webhook-signature';
 import { routeHandler } from '../common/http/adapter';
 import { header } from '../common/http/request';
-import { error, json } from '../common/http/responses';
+import { apiError, json } from '../common/http/responses';
 import { logger } from '../common/logger';
+import { addMetric } from '../common/metrics';
+import { BusinessMetric } from '../common/observability';
 import { enqueueOrderMessage } from '../common/queue/orders-queue';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { orderRepo, transact } from '../common/repos/orders';
@@ -103,9 +105,7 @@ export const handler = routeHandler(ingestRoutes, {
       merchant = await merchantCache.get(merchantId, readMerchant);
       webhookId = await verify(merchant);
     }
-    if (!merchant || !webhookId) {
-      return error('invalid_signature');
-    }
+    if (!merchant || !webhookId) throw apiError('invalid_signature');
 
     const orderEvent = parseBody();
     const message: OrderMessage = { merchantId, webhookId, receivedAt: now.toISOString(), event: orderEvent };
@@ -129,10 +129,12 @@ export const handler = routeHandler(ingestRoutes, {
       // perhaps because our first answer was lost, and processing is idempotent.
       const seen = await inbox.get(merchantId, webhookId);
       if (seen?.pending) await enqueueOrderMessage(queueUrl, seen.message);
+      addMetric(BusinessMetric.WebhooksDuplicate);
       return json(202, { status: 'duplicate', webhookId });
     }
 
     await enqueueOrderMessage(queueUrl, message);
+    addMetric(BusinessMetric.WebhooksAccepted);
     logger.info('Order event accepted', {
       merchantId,
       webhookId,

@@ -13,6 +13,8 @@ export const ingestRoutes = {
     invalidPath: 'invalid_signature',
     body: orderEventSchema,
     bodyAfterSignature: true,
+    // Every refusal (413, 401, 400) is counted, by its error code.
+    rejectionMetric: 'WebhooksRejected',
     responses: {
       202: { description: 'Durably queued (or a duplicate webhook-id).', schema: webhookAcceptedSchema },
       400: { description: 'Invalid body; `issues` says where.' },

@@ -9,6 +9,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { intEnv, requireEnv } from '../common/config/env';
 import { logger } from '../common/logger';
+import { logMetrics } from '../common/metrics';
 import { enqueueOrderMessage } from '../common/queue/orders-queue';
 import { inboxRepo } from '../common/repos/webhook-inbox';
 
@@ -43,4 +44,5 @@ export async function redrivePending(input: RedriveInput = {}, now = new Date())
 
 export const handler = middy<RedriveInput | undefined, { requeued: number; exhausted: number }>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics())
   .handler(async (event) => redrivePending({ all: event?.all === true }));

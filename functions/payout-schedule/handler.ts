@@ -13,6 +13,7 @@ import middy from '@middy/core';
 import type { ScheduleInvocation } from '../../lib/wiring';
 import { periodOfInstant, previousPeriod } from '../common/domain/payout';
 import { logger } from '../common/logger';
+import { logMetrics } from '../common/metrics';
 import { payoutRunDependencies } from '../payouts/dependencies';
 import { startPayoutRun } from '../payouts/start-run';
 
@@ -20,6 +21,7 @@ const deps = payoutRunDependencies();
 
 export const handler = middy<ScheduleInvocation, unknown>()
   .use(injectLambdaContext(logger, { resetKeys: true }))
+  .use(logMetrics())
   .handler(async (event) => {
     const scheduledMs = Date.parse(event.scheduledTime);
     if (Number.isNaN(scheduledMs))

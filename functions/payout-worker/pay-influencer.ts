@@ -5,9 +5,12 @@
  * total is always exactly what it marked, and an item is marked by one payout only. A job that dies
  * half way is simply run again: it resumes from what is still unpaid.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { formatInstant } from '../common/domain/instant';
 import { payoutStatus, periodCutoffMs } from '../common/domain/payout';
 import { logger } from '../common/logger';
+import { addItemMetric } from '../common/metrics';
+import { BusinessMetric } from '../common/observability';
 import type { InfluencerRepo } from '../common/repos/influencers';
 import { type OrderRepo, type TransactItem, transact, type UnpaidItem } from '../common/repos/orders';
 import { type PayoutRecord, type PayoutRepo, payoutIdOf } from '../common/repos/payouts';
@@ -79,7 +82,11 @@ export async function payInfluencer(
     for await (const page of deps.orders.unpaidPages(influencerId, cutoffIso, pageSize)) {
       await markPage(deps, page, marking);
     }
-    for (const payout of marking.values()) await deps.payouts.finish(payout);
+    for (const payout of marking.values()) {
+      await deps.payouts.finish(payout);
+      // (An overlapping run of the same job may count a payout twice; the amounts below are exact.)
+      addItemMetric(BusinessMetric.PayoutsMade, { dimensions: { currency: payout.currency } });
+    }
   }
 
   // False when an overlapping job marked it done first: the run counts each job once.
@@ -114,7 +121,17 @@ async function markPage(deps: PayDependencies, items: UnpaidItem[], marking: Map
       const payout = marking.get(currency);
       if (payout) writes.push(deps.payouts.progress(payout, sum.amount, sum.items));
     }
-    if (await transact(writes)) return;
+    if (await transact(writes)) {
+      // What this transaction paid: each item is marked paid by one transaction only.
+      for (const [currency, sum] of byCurrency) {
+        addItemMetric(BusinessMetric.PayoutAmountMinor, {
+          dimensions: { currency },
+          value: sum.amount,
+          unit: MetricUnit.NoUnit,
+        });
+      }
+      return;
+    }
     // Something changed between the read and the write (a refund, an overlapping run): read again.
   }
   throw new Error('Payout items kept changing under the run; the job will be retried.');

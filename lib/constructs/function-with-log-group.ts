@@ -11,7 +11,8 @@ import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import { type Access, type FunctionSpec, INDEX_ACTIONS, type TableAction } from '../wiring';
+import { observabilityEnv } from '../function-env';
+import { type Access, type FunctionKey, type FunctionSpec, INDEX_ACTIONS, type TableAction } from '../wiring';
 import type { EnvBucket } from './buckets';
 import type { EnvQueue } from './queues';
 import type { EnvSecret } from './secrets';
@@ -49,8 +50,8 @@ export const BUCKET_OBJECT_ACTIONS: Readonly<Record<Access, readonly string[]>> 
 };
 
 export interface FunctionWithLogGroupProps {
-  /** The function's key in the wiring manifest; it names the service in logs and traces. */
-  readonly key: string;
+  /** The function's key in the wiring manifest; it names the service in logs, metrics and traces. */
+  readonly key: FunctionKey;
   readonly spec: FunctionSpec;
   /** Variables every function gets (stage, public base URL). */
   readonly environment?: Record<string, string>;
@@ -90,7 +91,8 @@ export class FunctionWithLogGroup extends NodejsFunction {
       depsLockFilePath: path.join(repoRoot, 'package-lock.json'),
       environment: {
         ...props.environment,
-        POWERTOOLS_SERVICE_NAME: props.key,
+        // Its service name, the metrics namespace (lib/function-env.ts): the same as in a local run.
+        ...observabilityEnv(props.key),
         // Stack traces point into the TypeScript sources instead of the minified bundle.
         NODE_OPTIONS: '--enable-source-maps',
       },

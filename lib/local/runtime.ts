@@ -11,7 +11,9 @@ import { type KeySecret, keyFromLegacyMasterKey } from '../../functions/common/c
 import { DEFAULT_LOCAL_ADMIN_TOKEN } from '../../functions/common/config/secrets';
 import { buckets, secrets } from '../wiring';
 import { createApiServer } from './http-server';
+import { assertListensOnLoopback } from './ports';
 import { provisionLocal, startLocalStores, storesEnv } from './stores';
+import { maxRestartsFromEnv } from './supervisor';
 import { startWorkers } from './workers';
 
 export interface RuntimeOptions {
@@ -21,6 +23,11 @@ export interface RuntimeOptions {
   adminToken?: string;
   /** Run the manifest's schedules on timers (default on; tests turn them off). */
   schedules?: boolean;
+  /**
+   * Called once everything is stopped because DynamoDB Local died and could not be restarted
+   * (default: print the line and exit with code 1).
+   */
+  onFatal?: (message: string) => void;
 }
 
 export interface LocalRuntime {
@@ -75,7 +82,19 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   // Its DynamoDB files hold IP hashes and orders, and the key files sit beside them: owner only.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const keysEnv = localKeysEnv(dataDir);
-  const stores = await startLocalStores({ dataDir: join(dataDir, 'dynamodb') });
+  let running: LocalRuntime | undefined;
+  let storesLost: string | undefined;
+  const onGiveUp = (message: string) => {
+    storesLost = message;
+    if (!running) return; // start-up fails on its own, with this message
+    // Bounded: a handler stuck on the dead store must not keep npm start half alive.
+    const stopped = Promise.race([running.stop(), new Promise((r) => setTimeout(r, 10_000).unref())]);
+    void stopped.finally(() => (options.onFatal ?? exitWith)(message));
+  };
+  const stores = await startLocalStores({
+    dataDir: join(dataDir, 'dynamodb'),
+    supervision: { maxRestarts: maxRestartsFromEnv(), onGiveUp },
+  });
   let server: Server | undefined;
   try {
     const provisioned = await provisionLocal(stores, 'creditlink');
@@ -89,14 +108,14 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
       ...localBucketEnv(dataDir),
     });
     // Listening comes last: once /healthz answers, everything else is already running.
-    const workers = await startWorkers(stores, provisioned, options.schedules ?? true);
-    server = createApiServer();
+    const workers = await startWorkers(stores, provisioned, options.schedules ?? true, stores.health);
+    server = createApiServer(stores.health);
     await listen(server, options.port, options.host).catch(async (err: unknown) => {
       await workers.stop();
       throw err;
     });
     const httpServer = server;
-    return {
+    running = {
       url,
       adminToken,
       dynamoEndpoint: stores.dynamoEndpoint,
@@ -110,11 +129,21 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
         await stores.stop();
       },
     };
+    if (storesLost) {
+      await running.stop();
+      throw new Error(storesLost);
+    }
+    return running;
   } catch (err) {
     server?.close();
     await stores.stop();
-    throw err;
+    throw storesLost ? new Error(storesLost) : err;
   }
+}
+
+function exitWith(message: string): never {
+  console.error(message);
+  process.exit(1);
 }
 
 /** Each bucket of the manifest is a directory under DATA_DIR locally. */
@@ -129,7 +158,14 @@ function listen(server: Server, port: number, host: string): Promise<void> {
     server.once('error', fail);
     server.listen(port, host, () => {
       server.off('error', fail);
-      done();
+      try {
+        // HOST may name any address; the API and its unsigned local stand-ins serve this machine only.
+        assertListensOnLoopback(server, 'The HTTP API');
+        done();
+      } catch (err) {
+        server.close();
+        fail(err);
+      }
     });
   });
 }

@@ -10,11 +10,20 @@ import { startDynamoDbLocal } from './dynamodb-local';
 import { localTableNames, provisionTables, type TableNames } from './provision';
 import { type LocalQueues, provisionQueues } from './queues';
 import { startSqsLocal } from './sqs-local';
+import { ALWAYS_UP, type StandInHealth, superviseDynamoDbLocal } from './supervisor';
 
 export interface LocalStores {
   dynamoEndpoint: string;
   sqsEndpoint: string;
+  /** Whether the stand-ins can be reached now (always, unless supervised). */
+  health: StandInHealth;
   stop(): Promise<void>;
+}
+
+/** Restarts of a DynamoDB Local that dies (lib/local/supervisor.ts); only for file-backed data. */
+export interface Supervision {
+  maxRestarts: number;
+  onGiveUp(message: string): void;
 }
 
 /** Credentials and region the SDK insists on; the stand-ins accept any. */
@@ -26,14 +35,34 @@ export const LOCAL_AWS_ENV = {
   AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
-export async function startLocalStores(options: { dataDir?: string; dynamoPort?: number; sqsPort?: number }) {
-  const [dynamo, sqs] = await Promise.all([
-    startDynamoDbLocal({ dataDir: options.dataDir, port: options.dynamoPort }),
+export async function startLocalStores(options: {
+  dataDir?: string;
+  dynamoPort?: number;
+  sqsPort?: number;
+  supervision?: Supervision;
+}) {
+  const { dataDir, supervision } = options;
+  const [dynamoStarted, sqsStarted] = await Promise.allSettled([
+    dataDir && supervision
+      ? superviseDynamoDbLocal({ dataDir, port: options.dynamoPort, ...supervision })
+      : startDynamoDbLocal({ dataDir, port: options.dynamoPort }).then((d) => ({ ...d, ...ALWAYS_UP })),
     startSqsLocal(options.sqsPort),
   ]);
+  // When one of them fails to start, the other must not be left running.
+  if (dynamoStarted.status === 'rejected' || sqsStarted.status === 'rejected') {
+    await Promise.allSettled(
+      [dynamoStarted, sqsStarted].map((s) => (s.status === 'fulfilled' ? s.value.stop() : undefined)),
+    );
+    throw dynamoStarted.status === 'rejected'
+      ? dynamoStarted.reason
+      : (sqsStarted as PromiseRejectedResult).reason;
+  }
+  const dynamo = dynamoStarted.value;
+  const sqs = sqsStarted.value;
   return {
     dynamoEndpoint: dynamo.endpoint,
     sqsEndpoint: sqs.endpoint,
+    health: dynamo,
     async stop() {
       await Promise.allSettled([sqs.stop(), dynamo.stop()]);
     },

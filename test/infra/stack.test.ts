@@ -5,6 +5,7 @@
  */
 import { Match } from 'aws-cdk-lib/assertions';
 import { Runtime, RuntimeFamily } from 'aws-cdk-lib/aws-lambda';
+import { serviceNameOf } from '../../functions/common/observability';
 import {
   defaultRoute,
   type FunctionKey,
@@ -165,7 +166,7 @@ describe.each(functionEntries)('function %s', (key, spec) => {
   test('gets the stage, its service name, source maps and the public base URL', () => {
     expect(environment(key)).toMatchObject({
       CREDITLINK_STAGE: 'aws',
-      POWERTOOLS_SERVICE_NAME: key,
+      POWERTOOLS_SERVICE_NAME: serviceNameOf(key),
       NODE_OPTIONS: expect.stringContaining('--enable-source-maps'),
       PUBLIC_BASE_URL: { 'Fn::GetAtt': [apiId, 'ApiEndpoint'] },
     });

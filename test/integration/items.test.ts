@@ -130,4 +130,28 @@ describe('items read back are checked', () => {
       /Corrupt link item .*itemType: Invalid input: expected "link"/,
     );
   });
+
+  test('an item written before the type marker existed is read by its key', async () => {
+    const { linkRepo } = await import('../../functions/common/repos/links');
+    // Exactly what the previous version wrote for a link: a `type` attribute, no `itemType`.
+    await put(stores.tables.config, {
+      pk: 'LINK#legacy-link',
+      sk: 'LINK',
+      gsi1pk: 'INFLUENCER#anna',
+      gsi1sk: 'LINK#legacy-link',
+      type: 'link',
+      code: 'legacy-link',
+      influencerId: 'anna',
+      merchantId: 'shop',
+      targetUrl: 'https://shop.example.com/',
+      disabled: false,
+      createdAt: '2026-10-01T00:00:00.000Z',
+      updatedAt: '2026-10-01T00:00:00.000Z',
+    });
+    await expect(linkRepo(stores.tables.config).get('legacy-link')).resolves.toMatchObject({
+      code: 'legacy-link',
+      influencerId: 'anna',
+      disabled: false,
+    });
+  });
 });

@@ -3,13 +3,29 @@
  * .ci/run does), driven by playwright-core, which never downloads a browser of its own. Each launch
  * gets a fresh profile directory, removed on close, and flags that keep Chromium off the network
  * (this machine has none beyond loopback and the package registries).
+ *
+ * CHROMIUM_PATH overrides where the browser is (e.g. `/nonexistent`, to see how the browser layer
+ * behaves on a machine without it): a developer's run then skips that layer with a notice, while
+ * under CI=true a missing browser is a failure, so CI can never skip it silently.
  */
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, type BrowserContextOptions, chromium } from 'playwright-core';
+import { oneLineError } from './prerequisites';
 
-export const CHROMIUM_PATH = '/usr/bin/chromium';
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+
+const INSTALL_CHROMIUM = 'apt-get update && apt-get install -y chromium';
+
+/** Why the browser layer cannot run here, in one line, or undefined when Chromium is present. */
+export function chromiumMissing(): string | undefined {
+  if (existsSync(CHROMIUM_PATH)) return undefined;
+  return `Browser tests need Debian's Chromium at ${CHROMIUM_PATH} (CHROMIUM_PATH): ${INSTALL_CHROMIUM}`;
+}
+
+/** Whether a missing Chromium fails the run instead of skipping the browser layer. */
+export const browserRequired = () => process.env.CI === 'true';
 
 /** A phone: the viewport of an iPhone 14/15 at its pixel density, touch, and a mobile user agent. */
 export const PHONE: BrowserContextOptions = {
@@ -36,11 +52,8 @@ export async function launchChromium(options: {
   /** Accept self-signed certificates (test stand-ins only). */
   ignoreCertificateErrors?: boolean;
 }): Promise<Browser> {
-  if (!existsSync(CHROMIUM_PATH)) {
-    throw new Error(
-      `Browser tests need Debian's Chromium at ${CHROMIUM_PATH}: apt-get update && apt-get install -y chromium`,
-    );
-  }
+  const missing = chromiumMissing();
+  if (missing) throw oneLineError(missing);
   const profile = mkdtempSync(join(tmpdir(), 'creditlink-chromium-'));
   const args = [
     '--headless',

@@ -6,6 +6,10 @@
  * The child is started in its own process group so that, whatever happens, the whole tree can be
  * killed; `stop()` sends SIGTERM (CONTRACT §2: it must stop every process it started), waits for
  * the exit and then checks that no DynamoDB Local process of this data directory is left.
+ *
+ * Every runtime is registered the moment it is spawned, so `stopEveryRuntime()` (run after each
+ * e2e and browser test file) also stops one whose start was abandoned half way, and a watchdog
+ * kills the group should this test process die without running any cleanup at all.
  */
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -76,16 +80,26 @@ export function dynamoProcessesOf(dataDir: string): string[] {
     });
 }
 
-const liveChildren = new Set<ChildProcess>();
+/** Every runtime spawned by this process and not yet seen to exit, with its stop. */
+const liveRuntimes = new Map<ChildProcess, (signal?: NodeJS.Signals) => Promise<RuntimeExit>>();
 let exitHookInstalled = false;
 
-/** If the test process dies without afterAll, take the children with it. */
+/** If the test process exits without afterAll, take the children with it. */
 function installExitHook() {
   if (exitHookInstalled) return;
   exitHookInstalled = true;
   process.once('exit', () => {
-    for (const child of liveChildren) killGroup(child, 'SIGKILL');
+    for (const child of liveRuntimes.keys()) killGroup(child, 'SIGKILL');
   });
+}
+
+/**
+ * Stops every runtime this process started that is still running or still starting (SIGTERM,
+ * then SIGKILL of its group after the grace time). Test files stop their own in afterAll; this is
+ * what catches one whose start a failed or timed-out test left behind.
+ */
+export async function stopEveryRuntime(): Promise<void> {
+  await Promise.allSettled([...liveRuntimes.values()].map((stop) => stop()));
 }
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
@@ -95,6 +109,25 @@ function killGroup(child: ChildProcess, signal: NodeJS.Signals) {
   } catch {
     // Already gone.
   }
+}
+
+/**
+ * A shell whose stdin is a pipe from this process: when the pipe closes (this process died, even
+ * by SIGKILL, which no exit hook sees), `read` returns and it kills the runtime's process group.
+ * In a group of its own, so a Ctrl-C that stops Jest does not stop the watchdog first.
+ */
+function startWatchdog(runtimePid: number): ChildProcess {
+  const watchdog = spawn(
+    'sh',
+    ['-c', 'read -r _; kill -KILL "-$1" 2>/dev/null', 'runtime-watchdog', String(runtimePid)],
+    {
+      stdio: ['pipe', 'ignore', 'ignore'],
+      detached: true,
+    },
+  );
+  watchdog.unref();
+  (watchdog.stdin as { unref?: () => void } | null)?.unref?.();
+  return watchdog;
 }
 
 export interface StartOptions {
@@ -137,9 +170,9 @@ export async function startRuntime(options: StartOptions = {}): Promise<E2eRunti
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
-  liveChildren.add(child);
   // A child left running by a failed test must not keep Jest alive: the exit hook kills it.
   child.unref();
+  const watchdog = child.pid === undefined ? undefined : startWatchdog(child.pid);
   let output = '';
   const collect = (chunk: Buffer) => {
     output = (output + chunk.toString('utf8')).slice(-64_000);
@@ -152,7 +185,10 @@ export async function startRuntime(options: StartOptions = {}): Promise<E2eRunti
   let exit: RuntimeExit | undefined;
   const exited = new Promise<RuntimeExit>((done) => {
     child.once('exit', (code, signal) => {
-      liveChildren.delete(child);
+      liveRuntimes.delete(child);
+      // The runtime is gone: the watchdog must never fire (its group id could be reused).
+      watchdog?.kill('SIGKILL');
+      watchdog?.stdin?.destroy();
       exit = { code, signal, killed: false };
       done(exit);
     });
@@ -161,7 +197,13 @@ export async function startRuntime(options: StartOptions = {}): Promise<E2eRunti
   let stopping: Promise<RuntimeExit> | undefined;
   const stop = (signal: NodeJS.Signals = 'SIGTERM'): Promise<RuntimeExit> => {
     stopping ??= (async () => {
-      if (!exit && child.pid !== undefined) process.kill(child.pid, signal);
+      if (!exit && child.pid !== undefined) {
+        try {
+          process.kill(child.pid, signal);
+        } catch {
+          // It ended a moment ago; its exit event is on its way.
+        }
+      }
       let timer: NodeJS.Timeout | undefined;
       const result = await Promise.race([
         exited,
@@ -177,6 +219,8 @@ export async function startRuntime(options: StartOptions = {}): Promise<E2eRunti
     })();
     return stopping;
   };
+
+  liveRuntimes.set(child, stop);
 
   const crash = async (): Promise<RuntimeExit> => {
     killGroup(child, 'SIGKILL');
@@ -220,6 +264,7 @@ export async function startRuntime(options: StartOptions = {}): Promise<E2eRunti
     }
   } catch (err) {
     await stop('SIGKILL');
+    if (!options.dataDir) removeDataDir(dataDir);
     throw err;
   }
   return runtime;

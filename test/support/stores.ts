@@ -30,6 +30,8 @@ export async function useTestStores(
     IP_HASH_KEY: randomBytes(32).toString('hex'),
     WEBHOOK_SEAL_KEY: randomBytes(32).toString('hex'),
     POWERTOOLS_LOG_LEVEL: 'ERROR',
+    // Metric lines (EMF) would fill the test output; test/integration/observability.test.ts turns them on.
+    POWERTOOLS_METRICS_DISABLED: 'true',
     ...localBucketEnv(mkdtempSync(join(tmpdir(), `creditlink-${name}-`))),
     ...extraEnv,
   });

@@ -1,12 +1,18 @@
 /**
  * Prints one plain closing line, `tests: N passed, N failed, N skipped`, after Jest's own summary,
- * so that tools reading only the last lines of a run see what it counted.
+ * so that tools reading only the last lines of a run see what it counted. Skipped tests are named
+ * just above it (a layer skipped for want of a browser says why in its test's name), so a skip is
+ * never silent.
  */
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
+    const names = results.testResults.flatMap((file) =>
+      file.testResults.filter((t) => t.status === 'pending' || t.status === 'todo').map((t) => t.fullName),
+    );
+    const list = names.map((name) => `skipped: ${name}\n`).join('');
     process.stdout.write(
-      `\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`,
+      `\n${list}tests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`,
     );
   }
 }

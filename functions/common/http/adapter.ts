@@ -8,8 +8,9 @@
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { addMetric } from '../metrics';
 import { requireAdmin } from './admin-auth';
-import { apiError, type ErrorCode } from './errors';
+import { apiError, type ErrorCode, HttpError } from './errors';
 import { httpHandler } from './handler';
 import { assertBodySize, parseJsonBuffer, rawBody, validate } from './request';
 import type { HttpResult } from './responses';
@@ -56,34 +57,51 @@ export function routeHandler<R extends RouteSpecs>(routes: R, actions: Actions<R
     const route = byKey.get(event.routeKey);
     if (!route) throw apiError('not_found', 'No such route.');
     const { spec, action } = route;
-    const bytes = rawBody(event);
-    assertBodySize(bytes);
-    const principal = await authenticate[spec.auth](event);
-    const params = spec.params
-      ? validate(
-          spec.params,
-          event.pathParameters ?? {},
-          spec.invalidPath ?? 'invalid_path',
-          spec.invalidPath ? undefined : 'A path parameter is not valid.',
-          !spec.invalidPath,
-        )
-      : undefined;
-    const query = spec.query
-      ? validate(spec.query, event.queryStringParameters ?? {}, 'invalid_query', 'The query is not valid.')
-      : undefined;
-    const bodySchema = spec.body;
-    const parseBody = () => (bodySchema ? parseJsonBuffer(bytes, bodySchema) : undefined);
-    const body = spec.bodyAfterSignature ? parseBody : parseBody();
-    return action({
-      params,
-      query,
-      body,
-      rawBody: bytes,
-      principal,
-      event,
-      context,
-    } as ActionInput<RouteSpec>);
+    if (!spec.rejectionMetric) return serve(spec, action, event, context);
+    try {
+      return await serve(spec, action, event, context);
+    } catch (err) {
+      if (err instanceof HttpError && err.statusCode < 500) {
+        addMetric(spec.rejectionMetric, { dimensions: { reason: err.code } });
+      }
+      throw err;
+    }
   });
+}
+
+async function serve(
+  spec: RouteSpec,
+  action: Action<RouteSpec>,
+  event: APIGatewayProxyEventV2,
+  context: Context,
+): Promise<HttpResult> {
+  const bytes = rawBody(event);
+  assertBodySize(bytes);
+  const principal = await authenticate[spec.auth](event);
+  const params = spec.params
+    ? validate(
+        spec.params,
+        event.pathParameters ?? {},
+        spec.invalidPath ?? 'invalid_path',
+        spec.invalidPath ? undefined : 'A path parameter is not valid.',
+        !spec.invalidPath,
+      )
+    : undefined;
+  const query = spec.query
+    ? validate(spec.query, event.queryStringParameters ?? {}, 'invalid_query', 'The query is not valid.')
+    : undefined;
+  const bodySchema = spec.body;
+  const parseBody = () => (bodySchema ? parseJsonBuffer(bytes, bodySchema) : undefined);
+  const body = spec.bodyAfterSignature ? parseBody : parseBody();
+  return action({
+    params,
+    query,
+    body,
+    rawBody: bytes,
+    principal,
+    event,
+    context,
+  } as ActionInput<RouteSpec>);
 }
 
 export type { ErrorCode };

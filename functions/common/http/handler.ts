@@ -2,6 +2,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { logger } from '../logger';
+import { logMetrics } from '../metrics';
 import { HttpError } from './errors';
 import { error, type HttpResult } from './responses';
 
@@ -15,6 +16,7 @@ export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => P
 export function httpHandler(handle: HttpHandler) {
   return middy<APIGatewayProxyEventV2, HttpResult>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics())
     .handler(async (event, context) => {
       logger.setCorrelationId(event.requestContext?.requestId);
       try {

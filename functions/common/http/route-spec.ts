@@ -5,6 +5,7 @@
  * adapter (adapter.ts) enforces the very same declaration on every request.
  */
 import type { z } from 'zod';
+import type { BusinessMetricName } from '../observability';
 import type { ErrorCode } from './errors';
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
@@ -42,6 +43,8 @@ export interface RouteSpec {
    * never exist is simply unknown (404), a webhook for a malformed merchant id a bad signature (401).
    */
   invalidPath?: ErrorCode;
+  /** A business metric the adapter counts for each 4xx of this route, with its code as `reason`. */
+  rejectionMetric?: BusinessMetricName;
   responses: Record<number, ResponseSpec>;
 }
 

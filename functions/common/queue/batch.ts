@@ -11,6 +11,8 @@ import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { logger } from '../logger';
+import { addMetric, logMetrics } from '../metrics';
+import { BusinessMetric, functionEnv } from '../observability';
 
 /**
  * A JSON body checked against its schema. Not Powertools' `JSONStringified`: its issue quotes the
@@ -39,6 +41,7 @@ class LoggedBatchProcessor extends BatchProcessor {
       receiveCount: attributes?.ApproximateReceiveCount,
       error,
     });
+    countIfDeadLettered(record as SQSRecord);
     return super.failureHandler(record, error);
   }
 }
@@ -63,7 +66,21 @@ export function sqsBatchHandler<S extends z.ZodType>(
   const handleRecord = (record: ParsedRecord<SQSRecord, z.output<S>>) => handleMessage(record.body, record);
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(logMetrics())
     .handler(async (event, context) =>
       processPartialResponse(event, handleRecord, processor, { context, throwOnFullBatchFailure: false }),
     );
+}
+
+/**
+ * A record that failed its last allowed receive is moved to the dead-letter queue by SQS, not by
+ * us, so this is where it is seen: counted when its receive count has reached the queue's
+ * maxReceiveCount (QUEUE_MAX_RECEIVE_COUNT, from the wiring manifest: lib/function-env.ts).
+ */
+function countIfDeadLettered(record: SQSRecord): void {
+  const maxReceiveCount = Number(functionEnv('QUEUE_MAX_RECEIVE_COUNT'));
+  const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+  if (maxReceiveCount > 0 && receiveCount >= maxReceiveCount) {
+    addMetric(BusinessMetric.MessagesDeadLettered);
+  }
 }

@@ -43,7 +43,11 @@ export function entity<S extends z.ZodType>(spec: EntitySpec<S>): Entity<S> {
   return {
     itemType: spec.itemType,
     fromItem(tableName, item) {
-      const result = checked.safeParse(item);
+      // Items written before the type marker existed are known by their key alone: the caller read
+      // this entity's key, so a missing marker is this entity's (a different marker is corrupt).
+      const result = checked.safeParse(
+        item[ITEM_TYPE] === undefined ? { ...item, [ITEM_TYPE]: spec.itemType } : item,
+      );
       if (result.success) {
         const { [ITEM_TYPE]: _type, ...fields } = result.data as Item;
         return fields as z.output<S>;

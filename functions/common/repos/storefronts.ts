@@ -73,7 +73,8 @@ export interface StorefrontView {
 
 /** For consumers of the clicks table or its stream: is this item a storefront view, not a click? */
 export const isStorefrontView = (item: Record<string, unknown>): boolean =>
-  item[ITEM_TYPE] === STOREFRONT_VIEW_KIND;
+  // `kind` marked views before every table used one type attribute (records still in a stream).
+  item[ITEM_TYPE] === STOREFRONT_VIEW_KIND || item.kind === STOREFRONT_VIEW_KIND;
 
 export const storefrontKey = (handle: string) => ({
   pk: `STOREFRONT#${handle.toLowerCase()}`,

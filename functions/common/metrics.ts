@@ -1,0 +1,78 @@
+/**
+ * Business metrics as CloudWatch Embedded Metric Format (EMF): Powertools Metrics writes them as one
+ * JSON log line, which CloudWatch Logs turns into metrics. Nothing here calls CloudWatch, so a metric
+ * costs no request, in AWS or locally (where the lines are just part of the log). Names, units and
+ * dimensions are listed in ./observability.ts; every metric also has the `service` dimension.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { MetricUnit as Unit } from '@aws-lambda-powertools/metrics/types';
+import type { MiddlewareObj } from '@middy/core';
+import { serviceName } from './logger';
+import { type BusinessMetricName, METRICS_NAMESPACE } from './observability';
+
+const namespace = process.env.POWERTOOLS_METRICS_NAMESPACE || METRICS_NAMESPACE;
+
+/**
+ * The function's metrics, flushed once at the end of each invocation by `logMetrics()`. Its `service`
+ * dimension is added per invocation (by `logMetrics()`) instead of being Powertools' default
+ * dimension: in AWS both are POWERTOOLS_SERVICE_NAME, but the local runtime runs every function in
+ * one process with this one instance, and default dimensions are instance-wide while the dimensions
+ * of an invocation are kept in its own context.
+ */
+export const metrics = new Metrics({ namespace });
+metrics.clearDefaultDimensions();
+
+export interface MetricValue {
+  /** Dimensions besides `service`; the catalog in ./observability.ts says which a metric has. */
+  dimensions?: Readonly<Record<string, string>>;
+  value?: number;
+  unit?: Unit;
+}
+
+/**
+ * A metric of the invocation's one outcome (an HTTP request's), written with the invocation's other
+ * metrics when it ends. Its dimensions apply to everything the invocation records, so a batch whose
+ * records have different outcomes uses `addItemMetric` instead.
+ */
+export function addMetric(
+  name: BusinessMetricName,
+  { dimensions = {}, value = 1, unit = MetricUnit.Count }: MetricValue = {},
+) {
+  for (const [key, dimension] of Object.entries(dimensions)) metrics.addDimension(key, dimension);
+  metrics.addMetric(name, unit, value);
+}
+
+/**
+ * A metric of one record of a batch, with dimensions of its own: its own EMF line, written now
+ * (Powertools' single-metric mode, for the invocation's service).
+ */
+export function addItemMetric(
+  name: BusinessMetricName,
+  { dimensions = {}, value = 1, unit = MetricUnit.Count }: MetricValue = {},
+) {
+  const single = new Metrics({ namespace, serviceName: serviceName(), singleMetric: true });
+  for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
+  single.addMetric(name, unit, value);
+}
+
+/**
+ * The middy middleware of every handler wrapper: names the invocation's service as a dimension
+ * before the handler runs, and writes what it recorded when it returns or throws. Like Powertools'
+ * own `logMetrics`, except that an invocation that recorded nothing (most admin requests) writes
+ * nothing, instead of a warning line per request.
+ */
+export function logMetrics(): MiddlewareObj {
+  const flush = () => {
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+    else metrics.clearDimensions();
+  };
+  return {
+    before: () => {
+      // (A no-op where Powertools keeps dimensions per invocation; elsewhere invocations take turns.)
+      metrics.clearDimensions();
+      metrics.addDimension('service', serviceName());
+    },
+    after: flush,
+    onError: flush,
+  };
+}
