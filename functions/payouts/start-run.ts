@@ -78,8 +78,9 @@ export async function advancePayoutRun(
 ): Promise<StartResult> {
   const pageSize = Math.min(deps.recordPageSize ?? MAX_RECORD_PAGE, MAX_RECORD_PAGE);
   let budget = deps.pagesPerCall ?? DEFAULT_PAGES_PER_CALL;
-  let run = await requireRun(deps, period);
-  if (run.status === 'complete') return { kind: 'complete' };
+  const stored = await deps.payouts.run(period);
+  if (stored?.status === 'complete') return { kind: 'complete' };
+  let run = recordingRun(period, stored);
   const wasQueued = run.queued;
   let queuedJobs = 0;
   let refusedInARow = 0;
@@ -139,10 +140,20 @@ export async function advancePayoutRun(
   return { kind: 'running', queuedJobs };
 }
 
-async function requireRun(deps: RunDependencies, period: string): Promise<RunRecord> {
-  const run = await deps.payouts.run(period);
+/** A run that records its payee set (every run but one started before runs did). */
+type RecordingRun = RunRecord & { recordedPages: number };
+
+async function requireRun(deps: RunDependencies, period: string): Promise<RecordingRun> {
+  return recordingRun(period, await deps.payouts.run(period));
+}
+
+function recordingRun(period: string, run: RunRecord | undefined): RecordingRun {
   if (!run) throw new Error(`The payout run of ${period} does not exist.`);
-  return run;
+  if (run.recordedPages === undefined) {
+    // Started before runs recorded their payee set: it has no progress to continue from.
+    throw new Error(`The payout run of ${period} has no recorded payee set; it cannot be continued.`);
+  }
+  return { ...run, recordedPages: run.recordedPages };
 }
 
 /** Queues the pending jobs of a page of markers; how many were queued. */

@@ -131,6 +131,50 @@ describe('items read back are checked', () => {
     );
   });
 
+  test('a payout run and its job marker written before payee sets were recorded are still read', async () => {
+    const { payoutRepo } = await import('../../functions/common/repos/payouts');
+    const { orderRepo } = await import('../../functions/common/repos/orders');
+    const { startPayoutRun, advancePayoutRun } = await import('../../functions/payouts/start-run');
+    const payouts = payoutRepo(stores.tables.payouts);
+    // Exactly what the previous versions wrote: no type marker, no recording progress, and a job
+    // marker only once its job was done.
+    await put(stores.tables.payouts, {
+      pk: 'RUN#2026-07',
+      sk: 'RUN',
+      period: '2026-07',
+      status: 'complete',
+      expectedJobs: 1,
+      doneJobs: 1,
+    });
+    await put(stores.tables.payouts, { pk: 'RUN#2026-07', sk: 'JOB#anna', influencerId: 'anna' });
+    await put(stores.tables.payouts, {
+      pk: 'RUN#2026-08',
+      sk: 'RUN',
+      period: '2026-08',
+      status: 'running',
+      expectedJobs: 2,
+      doneJobs: 1,
+    });
+
+    await expect(payouts.run('2026-07')).resolves.toEqual({
+      period: '2026-07',
+      status: 'complete',
+      doneJobs: 1,
+    });
+    await expect(payouts.job('2026-07', 'anna')).resolves.toEqual({ influencerId: 'anna', state: 'done' });
+    const deps = {
+      payouts,
+      orders: orderRepo(stores.tables.orders),
+      jobsQueueUrl: 'unused: nothing is queued',
+      now: () => new Date('2026-11-15T00:00:00.000Z'),
+    };
+    await expect(startPayoutRun(deps, '2026-07')).resolves.toEqual({ kind: 'complete' });
+    // A run that never recorded its payee set has nothing to continue from: it says so.
+    await expect(advancePayoutRun(deps, '2026-08')).rejects.toThrow(
+      'The payout run of 2026-08 has no recorded payee set; it cannot be continued.',
+    );
+  });
+
   test('an item written before the type marker existed is read by its key', async () => {
     const { linkRepo } = await import('../../functions/common/repos/links');
     // Exactly what the previous version wrote for a link: a `type` attribute, no `itemType`.

@@ -28,29 +28,33 @@ export type PayeeCursor = z.output<typeof payeeCursorSchema>;
  * one transaction, conditioned on the page number, so overlapping starts record each page once);
  * only then are jobs queued, in marker order, with the progress kept in `queuedThrough`. The run
  * completes when it is recorded and every recorded job is done.
+ *
+ * The progress fields are absent on a run started before runs recorded their payee set: such a run
+ * is still read (its status and payouts), but it cannot be continued (payouts/start-run.ts).
  */
 const runSchema = z.object({
   period: z.string(),
   status: z.enum(['running', 'complete']),
   doneJobs: z.int(),
   /** Pages of the payee set recorded so far. */
-  recordedPages: z.int(),
+  recordedPages: z.int().optional(),
   /** The next page to record; absent once `recorded`. */
   payeeCursor: payeeCursorSchema.optional(),
   /** The payee set is complete: no job is ever added to the run. */
-  recorded: z.boolean(),
-  recordedJobs: z.int(),
+  recorded: z.boolean().optional(),
+  recordedJobs: z.int().optional(),
   /** The sort key of the last job marker queued in marker order. */
   queuedThrough: z.string().optional(),
   /** Every recorded job was queued once. */
-  queued: z.boolean(),
+  queued: z.boolean().optional(),
 });
 export type RunRecord = z.output<typeof runSchema>;
 
 /** An influencer's job of a run: `pending` from when the payee set is recorded until it is done. */
 const jobMarkerSchema = z.object({
   influencerId: z.string(),
-  state: z.enum(['pending', 'done']),
+  // Before job states, a marker was written only when its job finished: one without is done.
+  state: z.enum(['pending', 'done']).default('done'),
 });
 export type JobMarker = z.output<typeof jobMarkerSchema>;
 
