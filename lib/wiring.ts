@@ -218,13 +218,15 @@ export const functions = {
   },
   admin: {
     entry: 'functions/admin/handler.ts',
-    description: 'Operator API for merchants, influencers, links, clicks, orders and storefronts.',
+    description: 'Operator API for merchants, influencers, programs, links, clicks, orders and storefronts.',
     memoryMb: 512,
     timeoutSeconds: 10,
     tables: {
-      // Create (PutItem; an influencer with coupon codes in one transaction), read, rotate secrets,
-      // disable links, put storefronts (UpdateItem), check a storefront's links (BatchGetItem).
-      config: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem'],
+      // Create (PutItem; an influencer with coupon codes, a link with its enrollment, in one
+      // transaction), read, rotate secrets, disable links, put storefronts and enrollments
+      // (UpdateItem), check a storefront's links (BatchGetItem), a merchant's program (Query),
+      // end an enrollment (DeleteItem).
+      config: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem'],
       // A click by id; the visitor's other clicks for its duplicate flag (byVisitor index).
       clicks: ['GetItem', 'Query'],
       // The order view reads the order's partition.

@@ -1,6 +1,7 @@
 /** What every admin action needs, built once per function instance from its configuration. */
 import { requireEnv } from '../common/config/env';
 import { clickRepo } from '../common/repos/clicks';
+import { enrollmentRepo } from '../common/repos/enrollments';
 import { influencerRepo } from '../common/repos/influencers';
 import { linkRepo } from '../common/repos/links';
 import { merchantRepo } from '../common/repos/merchants';
@@ -13,6 +14,7 @@ export const admin = {
   merchants: merchantRepo(configTable),
   influencers: influencerRepo(configTable),
   links: linkRepo(configTable),
+  enrollments: enrollmentRepo(configTable),
   clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
   /** Where short links are served, e.g. `https://go.example.com`. */

@@ -4,6 +4,7 @@
  */
 import { routeHandler } from '../common/http/adapter';
 import { getClick } from './clicks';
+import { deleteEnrollment, getEnrollment, listEnrollments, putEnrollment } from './enrollments';
 import { createInfluencer, getInfluencer } from './influencers';
 import { createLink, getLink, updateLink } from './links';
 import { createMerchant, getMerchant, rotateSecret } from './merchants';
@@ -15,6 +16,10 @@ export const handler = routeHandler(adminRoutes, {
   createMerchant: ({ body }) => createMerchant(body),
   getMerchant: ({ params }) => getMerchant(params.merchantId),
   rotateMerchantSecret: ({ params }) => rotateSecret(params.merchantId),
+  putEnrollment: ({ params, body }) => putEnrollment(params.merchantId, params.influencerId, body),
+  getEnrollment: ({ params }) => getEnrollment(params.merchantId, params.influencerId),
+  deleteEnrollment: ({ params }) => deleteEnrollment(params.merchantId, params.influencerId),
+  listEnrollments: ({ params }) => listEnrollments(params.merchantId),
   createInfluencer: ({ body }) => createInfluencer(body),
   getInfluencer: ({ params }) => getInfluencer(params.influencerId),
   createLink: ({ body }) => createLink(body),

@@ -30,16 +30,19 @@ export async function createLink(input: CreateLinkInput) {
     updatedAt: now,
   });
 
+  // A link for a pair not enrolled enrolls it, with no terms (CONTRACT §10), in the same transaction.
+  const enroll = admin.enrollments.ensureItem(merchant.merchantId, influencer.influencerId, now);
+
   if (input.code) {
     const chosen = link(input.code);
-    if (!(await admin.links.create(chosen)))
+    if (!(await admin.links.create(chosen, [enroll])))
       throw apiError('code_taken', `The code "${input.code}" is taken.`);
     return json(201, linkView(chosen));
   }
   // Generated codes collide about once in 10^12 creations; retry a few times all the same.
   for (let attempt = 0; attempt < 5; attempt++) {
     const generated = link(generatedCode());
-    if (await admin.links.create(generated)) return json(201, linkView(generated));
+    if (await admin.links.create(generated, [enroll])) return json(201, linkView(generated));
   }
   throw apiError('busy', 'Could not find a free code; try again.');
 }

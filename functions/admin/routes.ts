@@ -15,6 +15,12 @@ import {
 } from '../common/schemas/catalog';
 import { clickPathSchema, clickViewSchema } from '../common/schemas/clicks';
 import { orderPathSchema, orderViewSchema } from '../common/schemas/orders';
+import {
+  enrollmentListSchema,
+  enrollmentPathSchema,
+  enrollmentSchema,
+  putEnrollmentSchema,
+} from '../common/schemas/programs';
 import { putStorefrontSchema, storefrontPathSchema, storefrontSchema } from '../common/schemas/storefronts';
 
 /** The operator API for the catalogue (CONTRACT §3, §5): merchants, influencers, links, clicks, orders, storefronts. */
@@ -57,6 +63,55 @@ export const adminRoutes = {
       201: { description: 'The new secret, shown only this once.', schema: secretRotatedSchema },
       404: { description: 'Unknown merchant.' },
       503: { description: 'The merchant was changed concurrently; try again.' },
+    },
+  },
+  putEnrollment: {
+    method: 'PUT',
+    path: '/admin/merchants/{merchantId}/influencers/{influencerId}',
+    auth: 'admin',
+    summary: "Enroll an influencer in the merchant's program on its terms, or replace its terms",
+    params: enrollmentPathSchema,
+    body: putEnrollmentSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The enrollment.', schema: enrollmentSchema },
+      404: { description: 'Unknown merchant or influencer.' },
+    },
+  },
+  getEnrollment: {
+    method: 'GET',
+    path: '/admin/merchants/{merchantId}/influencers/{influencerId}',
+    auth: 'admin',
+    summary: 'Read an enrollment and its terms',
+    params: enrollmentPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The enrollment.', schema: enrollmentSchema },
+      404: { description: 'The influencer is not enrolled with this merchant.' },
+    },
+  },
+  deleteEnrollment: {
+    method: 'DELETE',
+    path: '/admin/merchants/{merchantId}/influencers/{influencerId}',
+    auth: 'admin',
+    summary: "End an enrollment (the influencer's existing links keep working)",
+    params: enrollmentPathSchema,
+    responses: {
+      ...adminErrors,
+      204: { description: 'Ended.' },
+      404: { description: 'The influencer is not enrolled with this merchant.' },
+    },
+  },
+  listEnrollments: {
+    method: 'GET',
+    path: '/admin/merchants/{merchantId}/influencers',
+    auth: 'admin',
+    summary: "The merchant's program: every enrolled influencer and its terms",
+    params: merchantPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The enrollments, by influencer id.', schema: enrollmentListSchema },
+      404: { description: 'Unknown merchant.' },
     },
   },
   createInfluencer: {

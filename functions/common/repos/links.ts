@@ -2,11 +2,19 @@
  * Link items in the config table: `pk = LINK#<code>` (codes are case-sensitive), indexed on `gsi1`
  * by influencer (`gsi1pk = INFLUENCER#<id>`, `gsi1sk = LINK#<code>`) for reports and storefronts.
  */
-import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  TransactWriteCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { isConditionFailure } from './errors';
 import { entity } from './items';
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const linkSchema = z.object({
   code: z.string(),
@@ -26,23 +34,26 @@ const linkEntity = entity({ itemType: 'link', keyAttributes: ['pk', 'sk'], schem
 
 export function linkRepo(tableName: string) {
   return {
-    /** Creates the link; false when the code is taken. */
-    async create(link: Link): Promise<boolean> {
+    /**
+     * Creates the link, and in the same transaction whatever `alongside` holds (the pair's
+     * enrollment); false when the code is taken, and then nothing is written.
+     */
+    async create(link: Link, alongside: TransactItem[] = []): Promise<boolean> {
+      const put = {
+        TableName: tableName,
+        Item: linkEntity.toItem(
+          {
+            ...linkKey(link.code),
+            gsi1pk: `INFLUENCER#${link.influencerId}`,
+            gsi1sk: `LINK#${link.code}`,
+          },
+          link,
+        ),
+        ConditionExpression: 'attribute_not_exists(pk)',
+      };
       try {
-        await dynamo().send(
-          new PutCommand({
-            TableName: tableName,
-            Item: linkEntity.toItem(
-              {
-                ...linkKey(link.code),
-                gsi1pk: `INFLUENCER#${link.influencerId}`,
-                gsi1sk: `LINK#${link.code}`,
-              },
-              link,
-            ),
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
+        if (alongside.length === 0) await dynamo().send(new PutCommand(put));
+        else await dynamo().send(new TransactWriteCommand({ TransactItems: [{ Put: put }, ...alongside] }));
         return true;
       } catch (err) {
         if (isConditionFailure(err)) return false;

@@ -1,0 +1,150 @@
+/**
+ * Enrollment items in the config table (CONTRACT §10), in the merchant's partition:
+ * `pk = MERCHANT#<merchantId>`, `sk = ENROLLMENT#<influencerId>`, so "the influencers of a merchant"
+ * is one Query of that partition; indexed on `gsi1` by influencer (`gsi1pk = INFLUENCER#<id>`,
+ * `gsi1sk = ENROLLMENT#<merchantId>`, beside its links and storefronts), so "the programs of an
+ * influencer" is one Query too.
+ */
+import {
+  DeleteCommand,
+  GetCommand,
+  type TransactWriteCommandInput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { dynamo } from '../clients/aws';
+import { type Terms, termsSchema } from '../schemas/programs';
+import { isConditionFailure } from './errors';
+import { entity, queryAll } from './items';
+
+const enrollmentItemSchema = z.object({
+  merchantId: z.string(),
+  influencerId: z.string(),
+  terms: termsSchema,
+  enrolledAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Enrollment = z.output<typeof enrollmentItemSchema>;
+
+type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+const PREFIX = 'ENROLLMENT#';
+const enrollmentKey = (merchantId: string, influencerId: string) => ({
+  pk: `MERCHANT#${merchantId}`,
+  sk: `${PREFIX}${influencerId}`,
+});
+const indexKey = (merchantId: string, influencerId: string) => ({
+  gsi1pk: `INFLUENCER#${influencerId}`,
+  gsi1sk: `${PREFIX}${merchantId}`,
+});
+const enrollmentEntity = entity({
+  itemType: 'enrollment',
+  keyAttributes: ['pk', 'sk', 'gsi1pk', 'gsi1sk'],
+  schema: enrollmentItemSchema,
+});
+
+export function enrollmentRepo(tableName: string) {
+  const fromItem = (item: Record<string, unknown>) => enrollmentEntity.fromItem(tableName, item);
+  return {
+    async get(merchantId: string, influencerId: string): Promise<Enrollment | undefined> {
+      const out = await dynamo().send(
+        new GetCommand({ TableName: tableName, Key: enrollmentKey(merchantId, influencerId) }),
+      );
+      return out.Item ? fromItem(out.Item) : undefined;
+    },
+
+    /** Enrolls the pair on these terms, or replaces its terms; the first enrollment's time is kept. */
+    async put(merchantId: string, influencerId: string, terms: Terms, at: string): Promise<Enrollment> {
+      const out = await dynamo().send(
+        new UpdateCommand({
+          TableName: tableName,
+          Key: enrollmentKey(merchantId, influencerId),
+          UpdateExpression:
+            'SET itemType = :type, merchantId = :m, influencerId = :i, terms = :terms, gsi1pk = :g1, gsi1sk = :g2, enrolledAt = if_not_exists(enrolledAt, :at), updatedAt = :at',
+          ExpressionAttributeValues: {
+            ':type': enrollmentEntity.itemType,
+            ':m': merchantId,
+            ':i': influencerId,
+            ':terms': terms,
+            ':g1': indexKey(merchantId, influencerId).gsi1pk,
+            ':g2': indexKey(merchantId, influencerId).gsi1sk,
+            ':at': at,
+          },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      return fromItem(out.Attributes ?? {});
+    },
+
+    /**
+     * A transaction item that enrolls the pair with no terms, and leaves an existing enrollment as
+     * it is (every field is set only if absent), so a link creation can enroll in the same
+     * transaction that creates the link: both happen, or neither.
+     */
+    ensureItem(merchantId: string, influencerId: string, at: string): TransactItem {
+      const g = indexKey(merchantId, influencerId);
+      return {
+        Update: {
+          TableName: tableName,
+          Key: enrollmentKey(merchantId, influencerId),
+          UpdateExpression:
+            'SET itemType = if_not_exists(itemType, :type), merchantId = if_not_exists(merchantId, :m), influencerId = if_not_exists(influencerId, :i), terms = if_not_exists(terms, :terms), gsi1pk = if_not_exists(gsi1pk, :g1), gsi1sk = if_not_exists(gsi1sk, :g2), enrolledAt = if_not_exists(enrolledAt, :at), updatedAt = if_not_exists(updatedAt, :at)',
+          ExpressionAttributeValues: {
+            ':type': enrollmentEntity.itemType,
+            ':m': merchantId,
+            ':i': influencerId,
+            ':terms': {},
+            ':g1': g.gsi1pk,
+            ':g2': g.gsi1sk,
+            ':at': at,
+          },
+        },
+      };
+    },
+
+    /** False when the pair was not enrolled. */
+    async delete(merchantId: string, influencerId: string): Promise<boolean> {
+      try {
+        await dynamo().send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: enrollmentKey(merchantId, influencerId),
+            ConditionExpression: 'attribute_exists(pk)',
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    },
+
+    /** The influencers of a merchant, by influencer id. */
+    async ofMerchant(merchantId: string): Promise<Enrollment[]> {
+      const items: Enrollment[] = [];
+      for await (const item of queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `MERCHANT#${merchantId}`, ':prefix': PREFIX },
+      })) {
+        items.push(fromItem(item));
+      }
+      return items;
+    },
+
+    /** The programs of an influencer, by merchant id. */
+    async ofInfluencer(influencerId: string): Promise<Enrollment[]> {
+      const items: Enrollment[] = [];
+      for await (const item of queryAll({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `INFLUENCER#${influencerId}`, ':prefix': PREFIX },
+      })) {
+        items.push(fromItem(item));
+      }
+      return items;
+    },
+  };
+}
+export type EnrollmentRepo = ReturnType<typeof enrollmentRepo>;

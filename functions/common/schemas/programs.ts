@@ -1,0 +1,60 @@
+/**
+ * A merchant's program (CONTRACT §10): the influencers enrolled with it, each on its own terms —
+ * rates that replace the merchant's, and flat fees paid through the same payouts as commission.
+ */
+import { z } from 'zod';
+import { commissionSchema } from './catalog';
+import { idSchema, isoTimeSchema, requestTimeSchema } from './common';
+
+export const flatFeeSchema = z
+  .strictObject({
+    feeId: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'Must be 1 to 64 letters, digits, "_" or "-".'),
+    amountMinor: z.int().min(1).max(Number.MAX_SAFE_INTEGER),
+    /** The fee is paid by the first payout run whose cut-off is after this time. */
+    dueAt: requestTimeSchema,
+    memo: z.string().trim().min(1).max(200).optional(),
+  })
+  .meta({ id: 'FlatFee' });
+export type FlatFee = z.output<typeof flatFeeSchema>;
+
+export const termsSchema = z
+  .strictObject({
+    /** Replaces the merchant's rates for this influencer (its categories first, then its default). */
+    commission: commissionSchema.optional(),
+    flatFees: z
+      .array(flatFeeSchema)
+      .max(100)
+      .superRefine((fees, ctx) => {
+        const seen = new Set<string>();
+        fees.forEach((fee, index) => {
+          if (seen.has(fee.feeId)) {
+            ctx.addIssue({ code: 'custom', path: [index, 'feeId'], message: 'Each feeId appears once.' });
+          }
+          seen.add(fee.feeId);
+        });
+      })
+      .optional(),
+  })
+  .meta({ id: 'Terms' });
+export type Terms = z.output<typeof termsSchema>;
+
+export const putEnrollmentSchema = z
+  .strictObject({ terms: termsSchema.optional() })
+  .meta({ id: 'PutEnrollment' });
+export type PutEnrollmentInput = z.output<typeof putEnrollmentSchema>;
+
+export const enrollmentSchema = z
+  .object({
+    merchantId: idSchema,
+    influencerId: idSchema,
+    terms: termsSchema,
+    enrolledAt: isoTimeSchema,
+    updatedAt: isoTimeSchema,
+  })
+  .meta({ id: 'Enrollment' });
+
+export const enrollmentListSchema = z
+  .object({ items: z.array(enrollmentSchema) })
+  .meta({ id: 'EnrollmentList' });
+
+export const enrollmentPathSchema = z.object({ merchantId: idSchema, influencerId: idSchema });
