@@ -4,7 +4,6 @@
  * dead-letter queue) without holding back the others.
  */
 import { requireEnv } from '../common/config/env';
-import { logger } from '../common/logger';
 import { sqsBatchHandler } from '../common/queue/batch';
 import { clickRepo } from '../common/repos/clicks';
 import { influencerRepo } from '../common/repos/influencers';
@@ -29,16 +28,20 @@ const deps: Dependencies = {
   knownPayees: new Set(),
 };
 
+/**
+ * Records of a batch are processed concurrently, so the order's ids travel in the error (which the
+ * batch wrapper logs with the record's message id), never as keys appended to the shared logger,
+ * where one record's keys would show on another's lines.
+ */
 async function handleMessage(message: OrderMessage): Promise<void> {
-  logger.appendKeys({
-    merchantId: message.merchantId,
-    orderId: message.event.orderId,
-    webhookId: message.webhookId,
-  });
   try {
     await processOrderEvent(deps, message);
-  } finally {
-    logger.removeKeys(['merchantId', 'orderId', 'webhookId']);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new Error(
+      `Order ${message.merchantId}/${message.event.orderId} (webhook ${message.webhookId}): ${reason}`,
+      { cause: err },
+    );
   }
 }
 
