@@ -35,11 +35,13 @@ async function main() {
     console.error(JAVA_MISSING);
     process.exit(1);
   }
+  // Read before the runtime starts: it exports the token it uses to its own handlers' environment.
+  const chosenToken = process.env.ADMIN_TOKEN || undefined;
   runtime = await startLocalRuntime({
     port: Number(process.env.PORT ?? 3000),
     host: process.env.HOST ?? '127.0.0.1',
     dataDir: process.env.DATA_DIR ?? '.data',
-    adminToken: process.env.ADMIN_TOKEN,
+    adminToken: chosenToken,
   });
   if (stopSignal) {
     stop(stopSignal);
@@ -50,8 +52,7 @@ async function main() {
   );
   // A token the operator chose is theirs to know; logs and terminals must not repeat it. The default
   // one is printed: it works only on this runtime, and a first-time user needs it.
-  const customToken = process.env.ADMIN_TOKEN !== undefined && process.env.ADMIN_TOKEN !== '';
-  console.log(`  admin token:     ${customToken ? 'set from ADMIN_TOKEN' : runtime.adminToken}`);
+  console.log(`  admin token:     ${chosenToken ? 'set from ADMIN_TOKEN' : runtime.adminToken}`);
   console.log(`  DynamoDB Local:  ${runtime.dynamoEndpoint}   SQS emulator: ${runtime.sqsEndpoint}`);
   console.log(`  data directory:  ${process.env.DATA_DIR ?? '.data'}`);
   console.log(`  try:             curl ${runtime.url}/healthz`);

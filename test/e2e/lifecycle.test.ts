@@ -181,3 +181,19 @@ test('SIGTERM as soon as /healthz first answers 200 still stops it with exit cod
     removeDataDir(dir);
   }
 }, 90_000);
+
+test('without ADMIN_TOKEN it prints the default local token, which then works', async () => {
+  const dir = newDataDir();
+  try {
+    const runtime = await startRuntime({ dataDir: dir, env: { ADMIN_TOKEN: '' } });
+    started.push(runtime);
+    expect(runtime.output()).toContain('admin token:     local-admin-token');
+    const res = await fetch(`${runtime.baseUrl}/admin/merchants/nobody`, {
+      headers: { authorization: 'Bearer local-admin-token' },
+    });
+    expect(res.status).toBe(404);
+    await runtime.stop('SIGTERM');
+  } finally {
+    removeDataDir(dir);
+  }
+}, 90_000);
