@@ -6,6 +6,7 @@
 import { requireEnv } from '../common/config/env';
 import { sqsBatchHandler } from '../common/queue/batch';
 import { clickRepo } from '../common/repos/clicks';
+import { enrollmentRepo } from '../common/repos/enrollments';
 import { influencerRepo } from '../common/repos/influencers';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { orderRepo } from '../common/repos/orders';
@@ -22,6 +23,7 @@ const deps: Dependencies = {
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
   clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
   influencers: influencerRepo(configTable),
+  enrollments: enrollmentRepo(configTable),
   merchant: (merchantId) => merchantCache.get(merchantId, (id) => merchants.get(id)),
   inboxTable: requireEnv('WEBHOOK_INBOX_TABLE_NAME'),
   now: () => new Date(),

@@ -11,7 +11,7 @@ import {
   hasNewestCandidates,
   type VisitorClick,
 } from '../common/domain/attribution';
-import { orderAmountMinor } from '../common/domain/commission';
+import { type CommissionRates, orderAmountMinor } from '../common/domain/commission';
 import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates';
 import { isValidUlid, ulidLowerBound, ulidUpperBound } from '../common/domain/ids';
 import { formatInstant } from '../common/domain/instant';
@@ -19,6 +19,7 @@ import { planLedger } from '../common/domain/order-ledger';
 import { addItemMetric, addMetric } from '../common/metrics';
 import { BusinessMetric } from '../common/observability';
 import type { Click, ClickRepo } from '../common/repos/clicks';
+import type { EnrollmentRepo } from '../common/repos/enrollments';
 import type { InfluencerRepo } from '../common/repos/influencers';
 import type { Merchant } from '../common/repos/merchants';
 import {
@@ -37,6 +38,7 @@ export interface Dependencies {
   orders: OrderRepo;
   clicks: ClickRepo;
   influencers: InfluencerRepo;
+  enrollments: Pick<EnrollmentRepo, 'ofInfluencers'>;
   merchant: (merchantId: string) => Promise<Merchant | undefined>;
   inboxTable: string;
   now: () => Date;
@@ -105,6 +107,8 @@ async function markPayees(deps: Dependencies, attribution: AttributionDecision):
 interface Decision {
   merchant: Merchant;
   attribution: AttributionDecision;
+  /** The rates of each credited influencer whose terms set its own (CONTRACT §10). */
+  ownRates: Map<string, CommissionRates>;
 }
 
 /** CONTRACT §6: the order's click, its visitor's candidate clicks, the coupon fallback. */
@@ -151,7 +155,18 @@ async function decide(deps: Dependencies, merchantId: string, order: OrderCreate
     merchant,
     couponOwner: couponOwnerId ? { influencerId: couponOwnerId } : undefined,
   });
-  return { merchant, attribution };
+  // The terms in force now, when the order is first credited, stay its terms (refunds included).
+  const ownRates = new Map<string, CommissionRates>();
+  if (attribution.kind === 'credited') {
+    const enrolled = await deps.enrollments.ofInfluencers(
+      merchantId,
+      attribution.shares.map((s) => s.influencerId),
+    );
+    for (const [influencerId, enrollment] of enrolled) {
+      if (enrollment.terms.commission) ownRates.set(influencerId, enrollment.terms.commission);
+    }
+  }
+  return { merchant, attribution, ownRates };
 }
 
 function creditNewOrder(
@@ -159,9 +174,12 @@ function creditNewOrder(
   partition: OrderPartition,
   message: OrderMessage,
   order: OrderCreated,
-  { merchant, attribution }: Decision,
+  { merchant, attribution, ownRates }: Decision,
 ): TransactItem[] {
-  const shares = attribution.kind === 'credited' ? attribution.shares : [];
+  const shares = (attribution.kind === 'credited' ? attribution.shares : []).map((share) => {
+    const rates = ownRates.get(share.influencerId);
+    return rates ? { ...share, rates } : share;
+  });
   const plan = planLedger({
     lines: order.lines,
     rates: merchant.commission,
@@ -184,7 +202,7 @@ function creditNewOrder(
     ...(order.clickId ? { clickId: order.clickId } : {}),
     ...(order.couponCode ? { couponCode: order.couponCode } : {}),
     ...(attribution.kind === 'credited'
-      ? { method: attribution.method, shares: [...attribution.shares] }
+      ? { method: attribution.method, shares }
       : { unattributedReason: attribution.reason }),
     originalAmountMinor: orderAmountMinor(order.lines),
     amountMinor: plan.amountMinor,

@@ -291,7 +291,7 @@ const expectedGrants: Record<
   },
   attribution: {
     tables: {
-      config: ['GetItem'],
+      config: ['BatchGetItem', 'GetItem'],
       clicks: ['GetItem', 'Query'],
       orders: ['PutItem', 'Query', 'UpdateItem'],
       webhookInbox: ['UpdateItem'],

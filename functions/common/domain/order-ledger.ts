@@ -6,8 +6,8 @@
  * writes it in one transaction.
  */
 import { type CommissionRates, commissionAfterRefunds, type OrderLine, type RefundLine } from './commission';
+import { splitRatedCommission } from './deal-commission';
 import { compareInstants } from './instant';
-import { splitByWeight } from './split';
 
 export interface RefundEvent {
   eventId: string;
@@ -31,8 +31,11 @@ export interface ExistingAdjustment {
 export interface LedgerInput {
   lines: OrderLine[];
   rates: CommissionRates;
-  /** Attributed influencers, weights in bps summing to 10 000, in split tie-break order. */
-  shares: Array<{ influencerId: string; weightBps: number }>;
+  /**
+   * Attributed influencers, weights in bps summing to 10 000, in split tie-break order; each with
+   * its own rates where its terms set them (CONTRACT §10), else the order's `rates`.
+   */
+  shares: Array<{ influencerId: string; weightBps: number; rates?: CommissionRates }>;
   refunds: RefundEvent[];
   credits: ExistingCredit[];
   adjustments: ExistingAdjustment[];
@@ -60,12 +63,15 @@ export function refundedLines(lines: OrderLine[], refunds: RefundEvent[]): Refun
 
 export function planLedger(input: LedgerInput): LedgerPlan {
   const kept = commissionAfterRefunds(input.lines, refundedLines(input.lines, input.refunds), input.rates);
-  const parts = input.shares.length
-    ? splitByWeight(
-        kept.commissionMinor,
-        input.shares.map((s) => s.weightBps),
+  // One rounding of the sum of the exact shares, split by largest remainder; with equal rates this
+  // is the order's commission split by weight (domain/deal-commission.ts).
+  const split = input.shares.length
+    ? splitRatedCommission(
+        kept.lines,
+        input.shares.map((s) => ({ ...s, rates: s.rates ?? input.rates })),
       )
-    : [];
+    : { commissionMinor: kept.commissionMinor, parts: [] };
+  const parts = split.parts;
   const owed = input.shares.map((share, i) => ({
     influencerId: share.influencerId,
     amountMinor: parts[i] ?? 0,
@@ -103,7 +109,7 @@ export function planLedger(input: LedgerInput): LedgerPlan {
   }
   return {
     amountMinor: kept.amountMinor,
-    commissionMinor: kept.commissionMinor,
+    commissionMinor: split.commissionMinor,
     owed,
     creditChanges,
     newAdjustments,

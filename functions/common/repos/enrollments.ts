@@ -6,6 +6,7 @@
  * influencer" is one Query too.
  */
 import {
+  BatchGetCommand,
   DeleteCommand,
   GetCommand,
   type TransactWriteCommandInput,
@@ -117,6 +118,33 @@ export function enrollmentRepo(tableName: string) {
         if (isConditionFailure(err)) return false;
         throw err;
       }
+    },
+
+    /**
+     * The enrollments of these influencers with one merchant, in one BatchGetItem (at most 100 ids:
+     * an order credits at most 20), read strongly consistent so that a `PUT` of terms is in force
+     * for every order credited after it. Unprocessed keys are asked for again.
+     */
+    async ofInfluencers(
+      merchantId: string,
+      influencerIds: readonly string[],
+    ): Promise<Map<string, Enrollment>> {
+      const found = new Map<string, Enrollment>();
+      let keys = [...new Set(influencerIds)].map((id) => enrollmentKey(merchantId, id));
+      if (keys.length > 100) throw new RangeError('At most 100 enrollments are read at once.');
+      for (let attempt = 0; keys.length > 0; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const out = await dynamo().send(
+          new BatchGetCommand({ RequestItems: { [tableName]: { Keys: keys, ConsistentRead: true } } }),
+        );
+        for (const item of out.Responses?.[tableName] ?? []) {
+          const enrollment = fromItem(item);
+          found.set(enrollment.influencerId, enrollment);
+        }
+        keys = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as typeof keys;
+        if (attempt >= 8 && keys.length > 0) throw new Error('Enrollments could not be read; try again.');
+      }
+      return found;
     },
 
     /** The influencers of a merchant, by influencer id. */

@@ -44,7 +44,8 @@ export interface OrderRoot {
   clickId?: string;
   couponCode?: string;
   method?: AttributionModel | 'coupon';
-  shares?: AttributionShare[];
+  /** With each influencer's rates at the first crediting, when they were its own terms (CONTRACT §10). */
+  shares?: Array<AttributionShare & { rates?: CommissionRates }>;
   unattributedReason?: UnattributedReason;
   originalAmountMinor?: number;
   /** After refunds. */
@@ -142,6 +143,7 @@ const orderRootSchema: z.ZodType<OrderRoot> = z.object({
         clickId: z.string().optional(),
         clickAgeMs: z.number().optional(),
         clickIds: z.array(z.string()),
+        rates: commissionSchema.optional(),
       }),
     )
     .optional(),
