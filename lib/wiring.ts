@@ -257,8 +257,9 @@ export const functions = {
     memoryMb: 1024,
     timeoutSeconds: 30,
     tables: {
-      // Merchant settings and coupon owners; the credited influencers' enrollments (their terms).
-      config: ['GetItem', 'BatchGetItem'],
+      // Merchant settings and coupon owners; the credited influencers' enrollments (their terms),
+      // read, and checked in the order's transaction (ConditionCheckItem).
+      config: ['GetItem', 'BatchGetItem', 'ConditionCheckItem'],
       // The clicked click; the visitor's clicks in the window (byVisitor index).
       clicks: ['GetItem', 'Query'],
       // The order's partition, then its root, refunds, credits, adjustments and payee marker.

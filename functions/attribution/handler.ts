@@ -12,6 +12,7 @@ import { type Merchant, merchantRepo } from '../common/repos/merchants';
 import { orderRepo } from '../common/repos/orders';
 import { type OrderMessage, orderMessageSchema } from '../common/schemas/messages';
 import { TtlCache } from '../common/ttl-cache';
+import { influencerTerms } from './influencer-terms';
 import { type Dependencies, processOrderEvent } from './process-order-event';
 
 const configTable = requireEnv('CONFIG_TABLE_NAME');
@@ -23,7 +24,7 @@ const deps: Dependencies = {
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
   clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
   influencers: influencerRepo(configTable),
-  enrollments: enrollmentRepo(configTable),
+  terms: influencerTerms(enrollmentRepo(configTable), configTable),
   merchant: (merchantId) => merchantCache.get(merchantId, (id) => merchants.get(id)),
   inboxTable: requireEnv('WEBHOOK_INBOX_TABLE_NAME'),
   now: () => new Date(),

@@ -11,7 +11,7 @@ import {
   hasNewestCandidates,
   type VisitorClick,
 } from '../common/domain/attribution';
-import { type CommissionRates, orderAmountMinor } from '../common/domain/commission';
+import { orderAmountMinor } from '../common/domain/commission';
 import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates';
 import { isValidUlid, ulidLowerBound, ulidUpperBound } from '../common/domain/ids';
 import { formatInstant } from '../common/domain/instant';
@@ -19,7 +19,6 @@ import { planLedger } from '../common/domain/order-ledger';
 import { addItemMetric, addMetric } from '../common/metrics';
 import { BusinessMetric } from '../common/observability';
 import type { Click, ClickRepo } from '../common/repos/clicks';
-import type { EnrollmentRepo } from '../common/repos/enrollments';
 import type { InfluencerRepo } from '../common/repos/influencers';
 import type { Merchant } from '../common/repos/merchants';
 import {
@@ -33,12 +32,14 @@ import {
 import { processedUpdate } from '../common/repos/webhook-inbox';
 import type { OrderMessage } from '../common/schemas/messages';
 import type { OrderCreated } from '../common/schemas/webhooks';
+import type { InfluencerTerms } from './influencer-terms';
 
 export interface Dependencies {
   orders: OrderRepo;
   clicks: ClickRepo;
   influencers: InfluencerRepo;
-  enrollments: Pick<EnrollmentRepo, 'ofInfluencers'>;
+  /** What is known of each influencer's own rates, checked by the order's transaction. */
+  terms: InfluencerTerms;
   merchant: (merchantId: string) => Promise<Merchant | undefined>;
   inboxTable: string;
   now: () => Date;
@@ -49,7 +50,8 @@ export interface Dependencies {
 /*
  * Transaction sizes (DynamoDB allows 100 items), with at most MAX_CREDITED_INFLUENCERS (20)
  * influencers per order (CONTRACT §6):
- * - crediting: the root + one credit per influencer + the inbox update: at most 22;
+ * - crediting: one check of its terms (influencer-terms.ts) and one credit per influencer + the
+ *   root + the inbox update: at most 42;
  * - a refund or cancellation: its event + one credit change or one clawback per influencer (a
  *   credit is either unpaid and shrinks, or paid and is clawed back) + the root + the inbox
  *   update: at most 23, and never more than 43 even if both were written for each influencer.
@@ -88,6 +90,14 @@ export async function processOrderEvent(deps: Dependencies, message: OrderMessag
       if (decided && changes.length > 0) countAttribution((await decided).attribution);
       return;
     }
+    // Refused: the order changed, or a credited influencer's terms did. Read those terms again.
+    const attribution = decided ? (await decided).attribution : undefined;
+    if (attribution?.kind === 'credited') {
+      await deps.terms.refresh(
+        merchantId,
+        attribution.shares.map((s) => s.influencerId),
+      );
+    }
   }
   throw new Error(
     `Order ${merchantId}/${event.orderId} kept changing under us; leaving the message for a retry.`,
@@ -107,8 +117,6 @@ async function markPayees(deps: Dependencies, attribution: AttributionDecision):
 interface Decision {
   merchant: Merchant;
   attribution: AttributionDecision;
-  /** The rates of each credited influencer whose terms set its own (CONTRACT §10). */
-  ownRates: Map<string, CommissionRates>;
 }
 
 /** CONTRACT §6: the order's click, its visitor's candidate clicks, the coupon fallback. */
@@ -155,18 +163,7 @@ async function decide(deps: Dependencies, merchantId: string, order: OrderCreate
     merchant,
     couponOwner: couponOwnerId ? { influencerId: couponOwnerId } : undefined,
   });
-  // The terms in force now, when the order is first credited, stay its terms (refunds included).
-  const ownRates = new Map<string, CommissionRates>();
-  if (attribution.kind === 'credited') {
-    const enrolled = await deps.enrollments.ofInfluencers(
-      merchantId,
-      attribution.shares.map((s) => s.influencerId),
-    );
-    for (const [influencerId, enrollment] of enrolled) {
-      if (enrollment.terms.commission) ownRates.set(influencerId, enrollment.terms.commission);
-    }
-  }
-  return { merchant, attribution, ownRates };
+  return { merchant, attribution };
 }
 
 function creditNewOrder(
@@ -174,10 +171,14 @@ function creditNewOrder(
   partition: OrderPartition,
   message: OrderMessage,
   order: OrderCreated,
-  { merchant, attribution, ownRates }: Decision,
+  { merchant, attribution }: Decision,
 ): TransactItem[] {
+  // The terms in force when the order is first credited stay its terms, for its refunds too; the
+  // transaction checks that they are still the enrollments' (influencer-terms.ts).
+  const checks: TransactItem[] = [];
   const shares = (attribution.kind === 'credited' ? attribution.shares : []).map((share) => {
-    const rates = ownRates.get(share.influencerId);
+    const { rates, check } = deps.terms.ratesOf(message.merchantId, share.influencerId);
+    checks.push(check);
     return rates ? { ...share, rates } : share;
   });
   const plan = planLedger({
@@ -209,6 +210,7 @@ function creditNewOrder(
     commissionMinor: attribution.kind === 'credited' ? plan.commissionMinor : 0,
   };
   return [
+    ...checks,
     deps.orders.rootPut(root, partition.root?.version),
     ...shares.map((share, i) =>
       deps.orders.creditPut({

@@ -291,7 +291,7 @@ const expectedGrants: Record<
   },
   attribution: {
     tables: {
-      config: ['BatchGetItem', 'GetItem'],
+      config: ['BatchGetItem', 'ConditionCheckItem', 'GetItem'],
       clicks: ['GetItem', 'Query'],
       orders: ['PutItem', 'Query', 'UpdateItem'],
       webhookInbox: ['UpdateItem'],

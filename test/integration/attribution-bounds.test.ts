@@ -8,7 +8,7 @@ import { SQSClient } from '@aws-sdk/client-sqs';
 import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
 import { queues } from '../../lib/wiring';
-import { BROWSER_UA, context, httpEvent } from '../support/events';
+import { context, httpEvent, redirectEvent } from '../support/events';
 import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
@@ -33,17 +33,7 @@ async function call(handler: HttpHandler, method: string, route: string, body?: 
 }
 
 async function clickThrough(code: string) {
-  const res = await redirect(
-    httpEvent({
-      method: 'GET',
-      route: '/{code}',
-      path: `/${code}`,
-      pathParameters: { code },
-      cookies: [`vid=${VISITOR}`],
-      headers: { 'user-agent': BROWSER_UA },
-    }),
-    context(),
-  );
+  const res = await redirect(redirectEvent(code, VISITOR), context());
   expect(res.statusCode).toBe(302);
   return new URL(res.headers?.location ?? '').searchParams.get('clk') ?? '';
 }

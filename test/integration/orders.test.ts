@@ -14,7 +14,7 @@ import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
 import { queues } from '../../lib/wiring';
-import { BROWSER_UA, context, httpEvent } from '../support/events';
+import { BROWSER_UA, context, httpEvent, redirectEvent } from '../support/events';
 import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
@@ -104,17 +104,7 @@ async function linkFor(influencerId: string, merchantId: string) {
 }
 
 async function click(code: string, visitorId: string, userAgent = BROWSER_UA): Promise<string> {
-  const res = await redirect(
-    httpEvent({
-      method: 'GET',
-      route: '/{code}',
-      path: `/${code}`,
-      pathParameters: { code },
-      cookies: [`vid=${visitorId}`],
-      headers: { 'user-agent': userAgent },
-    }),
-    context(),
-  );
+  const res = await redirect(redirectEvent(code, visitorId, userAgent), context());
   expect(res.statusCode).toBe(302);
   const { ulidUpperBound, ulidLowerBound } = await import('../../functions/common/domain/ids');
   const { clickRepo } = await import('../../functions/common/repos/clicks');

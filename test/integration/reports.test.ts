@@ -12,7 +12,7 @@ import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
 import { localCheckpointStore, type StreamPoller, startStreamPoller } from '../../lib/local/streams';
 import { queues, type StreamSpec, streams } from '../../lib/wiring';
-import { BROWSER_UA, context, httpEvent } from '../support/events';
+import { BROWSER_UA, context, httpEvent, redirectEvent } from '../support/events';
 import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
@@ -121,17 +121,7 @@ async function createLink(code: string, influencerId: string, merchantId: string
 
 /** A redirect as a shopper's browser (or a bot) makes it; returns the click id from Location. */
 async function click(code: string, visitorId: string, userAgent = BROWSER_UA): Promise<string | undefined> {
-  const res = await redirect(
-    httpEvent({
-      method: 'GET',
-      route: '/{code}',
-      path: `/${code}`,
-      pathParameters: { code },
-      cookies: [`vid=${visitorId}`],
-      headers: { 'user-agent': userAgent },
-    }),
-    context(),
-  );
+  const res = await redirect(redirectEvent(code, visitorId, userAgent), context());
   expect(res.statusCode).toBe(302);
   return new URL(res.headers?.location ?? '').searchParams.get('clk') ?? undefined;
 }

@@ -65,3 +65,19 @@ export const context = (name = 'test'): Context => lambdaContext(name, 10);
 
 export const BROWSER_UA =
   'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+
+/** A shopper's GET of a short link: the redirect's event, with the visitor's cookie. */
+export function redirectEvent(
+  code: string,
+  visitorId: string,
+  userAgent = BROWSER_UA,
+): APIGatewayProxyEventV2 {
+  return httpEvent({
+    method: 'GET',
+    route: '/{code}',
+    path: `/${code}`,
+    pathParameters: { code },
+    cookies: [`vid=${visitorId}`],
+    headers: { 'user-agent': userAgent },
+  });
+}

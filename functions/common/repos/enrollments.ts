@@ -47,6 +47,8 @@ const enrollmentEntity = entity({
 export function enrollmentRepo(tableName: string) {
   const fromItem = (item: Record<string, unknown>) => enrollmentEntity.fromItem(tableName, item);
   return {
+    keyOf: enrollmentKey,
+
     async get(merchantId: string, influencerId: string): Promise<Enrollment | undefined> {
       const out = await dynamo().send(
         new GetCommand({ TableName: tableName, Key: enrollmentKey(merchantId, influencerId) }),
