@@ -5,11 +5,10 @@
  * transaction stays within DynamoDB's 100 items.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
+import type { QueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
-import { queues } from '../../lib/wiring';
 import { context, httpEvent, redirectEvent } from '../support/events';
-import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
+import { type HttpHandler, pollQueue, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
@@ -65,18 +64,8 @@ beforeAll(async () => {
   const payoutWorker = (await import('../../functions/payout-worker/handler'))
     .handler as unknown as SqsHandler;
   pollers.push(
-    startQueuePoller({
-      client: sqs,
-      queue: stores.queues.orders,
-      spec: queues.orders,
-      handler: async () => attribution as never,
-    }),
-    startQueuePoller({
-      client: sqs,
-      queue: stores.queues.payoutJobs,
-      spec: queues.payoutJobs,
-      handler: async () => payoutWorker as never,
-    }),
+    pollQueue(sqs, stores.queues.orders, 'orders', attribution),
+    pollQueue(sqs, stores.queues.payoutJobs, 'payoutJobs', payoutWorker),
   );
 
   for (const [merchantId, model] of [

@@ -5,11 +5,10 @@
  * orders credited after it.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
+import type { QueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
-import { queues } from '../../lib/wiring';
 import { context, httpEvent, redirectEvent } from '../support/events';
-import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
+import { type HttpHandler, pollQueue, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
@@ -65,12 +64,7 @@ beforeAll(async () => {
   redirect = (await import('../../functions/redirect/handler')).handler as unknown as HttpHandler;
   ingest = (await import('../../functions/ingest/handler')).handler as unknown as HttpHandler;
   const attribution = (await import('../../functions/attribution/handler')).handler as unknown as SqsHandler;
-  poller = startQueuePoller({
-    client: sqs,
-    queue: stores.queues.orders,
-    spec: queues.orders,
-    handler: async () => attribution as never,
-  });
+  poller = pollQueue(sqs, stores.queues.orders, 'orders', attribution);
   const merchant = await call('POST', '/admin/merchants', {
     merchantId: 'deals',
     name: 'Deals',

@@ -11,11 +11,11 @@ import {
   SQSClient,
 } from '@aws-sdk/client-sqs';
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
+import type { QueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
-import { queues } from '../../lib/wiring';
 import { BROWSER_UA, context, httpEvent, redirectEvent } from '../support/events';
-import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
+import { type HttpHandler, pollQueue, type SqsHandler, waitFor } from '../support/handlers';
+import { sqsRecord } from '../support/sqs-records';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
@@ -175,12 +175,7 @@ async function partition(merchantId: string, id: string) {
 }
 
 function startWorker() {
-  poller = startQueuePoller({
-    client: sqs,
-    queue: stores.queues.orders,
-    spec: queues.orders,
-    handler: async () => worker as never,
-  });
+  poller = pollQueue(sqs, stores.queues.orders, 'orders', worker);
 }
 
 async function stopWorker() {
@@ -265,7 +260,9 @@ describe('crediting', () => {
     if (!message) throw new Error('nothing queued');
     dynamoCalls.length = 0;
     const res = await worker(
-      { Records: [sqsRecord(message.MessageId ?? 'm', message.Body ?? '')] },
+      {
+        Records: [sqsRecord(message.MessageId ?? 'm', message.Body ?? '', { arn: stores.queues.orders.arn })],
+      },
       context(),
     );
     expect(res.batchItemFailures).toEqual([]);
@@ -687,22 +684,3 @@ describe('refusals', () => {
     }
   });
 });
-
-function sqsRecord(messageId: string, body: string) {
-  return {
-    messageId,
-    receiptHandle: messageId,
-    body,
-    attributes: {
-      ApproximateReceiveCount: '1',
-      SentTimestamp: '0',
-      SenderId: 'test',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: stores.queues.orders.arn,
-    awsRegion: 'us-east-1',
-  };
-}

@@ -5,11 +5,10 @@
  * On the real stand-ins; the payout worker runs only when a test lets it.
  */
 import { CreateQueueCommand, SendMessageCommand, SQSClient } from '@aws-sdk/client-sqs';
-import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
+import type { QueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
-import { queues } from '../../lib/wiring';
 import { context, httpEvent } from '../support/events';
-import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
+import { type HttpHandler, pollQueue, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
@@ -60,12 +59,7 @@ async function credit(coupon: string, occurredAt: string) {
 const statusOf = async (orderId: string) => (await orderView(orderId)).body.attributions[0].status;
 
 function startPayoutWorker() {
-  payoutPoller ??= startQueuePoller({
-    client: sqs,
-    queue: stores.queues.payoutJobs,
-    spec: queues.payoutJobs,
-    handler: async () => payoutWorker as never,
-  });
+  payoutPoller ??= pollQueue(sqs, stores.queues.payoutJobs, 'payoutJobs', payoutWorker);
 }
 async function stopPayoutWorker() {
   await payoutPoller?.stop();
@@ -84,12 +78,7 @@ beforeAll(async () => {
   payoutsApi = (await import('../../functions/payouts/handler')).handler as unknown as HttpHandler;
   payoutWorker = (await import('../../functions/payout-worker/handler')).handler as unknown as SqsHandler;
   const attribution = (await import('../../functions/attribution/handler')).handler as unknown as SqsHandler;
-  attributionPoller = startQueuePoller({
-    client: sqs,
-    queue: stores.queues.orders,
-    spec: queues.orders,
-    handler: async () => attribution as never,
-  });
+  attributionPoller = pollQueue(sqs, stores.queues.orders, 'orders', attribution);
 
   const merchant = await call(admin, 'POST', '/admin/merchants', {
     merchantId: 'shop',

@@ -4,11 +4,10 @@
  * exactly-once guarantees (re-run, overlap, resume after a failure half way).
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
+import type { QueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
-import { queues } from '../../lib/wiring';
 import { context, httpEvent } from '../support/events';
-import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
+import { type HttpHandler, pollQueue, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
@@ -111,18 +110,8 @@ beforeAll(async () => {
   const attribution = (await import('../../functions/attribution/handler')).handler as unknown as Worker;
   const payoutWorker = (await import('../../functions/payout-worker/handler')).handler as unknown as Worker;
   pollers.push(
-    startQueuePoller({
-      client: sqs,
-      queue: stores.queues.orders,
-      spec: queues.orders,
-      handler: async () => attribution as never,
-    }),
-    startQueuePoller({
-      client: sqs,
-      queue: stores.queues.payoutJobs,
-      spec: queues.payoutJobs,
-      handler: async () => payoutWorker as never,
-    }),
+    pollQueue(sqs, stores.queues.orders, 'orders', attribution),
+    pollQueue(sqs, stores.queues.payoutJobs, 'payoutJobs', payoutWorker),
   );
 
   const merchant = await call(admin, 'POST', '/admin/merchants', {

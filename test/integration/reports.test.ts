@@ -8,12 +8,12 @@
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { type QueuePoller, startQueuePoller } from '../../lib/local/queues';
+import type { QueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
 import { localCheckpointStore, type StreamPoller, startStreamPoller } from '../../lib/local/streams';
-import { queues, type StreamSpec, streams } from '../../lib/wiring';
+import { type StreamSpec, streams } from '../../lib/wiring';
 import { BROWSER_UA, context, httpEvent, redirectEvent } from '../support/events';
-import { type HttpHandler, type SqsHandler, waitFor } from '../support/handlers';
+import { type HttpHandler, pollQueue, type SqsHandler, waitFor } from '../support/handlers';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
@@ -236,12 +236,7 @@ beforeAll(async () => {
   aggregator = (await import('../../functions/aggregator/handler')).handler as unknown as StreamWorker;
 
   checkpoints = await localCheckpointStore(stores.dynamoEndpoint, `${stores.prefix}-stream-checkpoints`);
-  queuePoller = startQueuePoller({
-    client: sqs,
-    queue: stores.queues.orders,
-    spec: queues.orders,
-    handler: async () => attribution as never,
-  });
+  queuePoller = pollQueue(sqs, stores.queues.orders, 'orders', attribution);
   startStreams();
 
   await createMerchant('shop-r');

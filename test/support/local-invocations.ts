@@ -13,6 +13,7 @@ import { logger } from '../../functions/common/logger';
 import { sqsBatchHandler } from '../../functions/common/queue/batch';
 import { lambdaContext } from '../../lib/local/api-gateway-event';
 import { perInvocation } from '../../lib/local/invocation';
+import { sqsRecord } from './sqs-records';
 
 const httpEvent = (requestId: string) =>
   ({
@@ -68,22 +69,9 @@ async function failingBatch() {
       throw new Error('poison');
     }),
   );
-  const record = (messageId: string, receiveCount: number) => ({
-    messageId,
-    receiptHandle: messageId,
-    body: '{}',
-    attributes: {
-      ApproximateReceiveCount: String(receiveCount),
-      SentTimestamp: '0',
-      SenderId: 'local',
-      ApproximateFirstReceiveTimestamp: '0',
-    },
-    messageAttributes: {},
-    md5OfBody: '',
-    eventSource: 'aws:sqs',
-    eventSourceARN: 'arn:aws:sqs:local:000000000000:orders',
-    awsRegion: 'us-east-1',
-  });
+  const record = (messageId: string, receiveCount: number) =>
+    sqsRecord(messageId, '{}', { receiveCount, arn: 'arn:aws:sqs:local:000000000000:orders' });
+
   const event: SQSEvent = { Records: [record('m-4', 4), record('m-5', 5)] };
   const response = await handler(event as never, lambdaContext('attribution', 30));
   console.log(JSON.stringify({ batchResponse: response }));

@@ -3,7 +3,7 @@
  * schemas: a record whose body is not JSON, or does not match its queue's schema, fails alone
  * (partial batch response) and is logged by message id and reason, never with its body.
  */
-import type { SQSEvent, SQSRecord } from 'aws-lambda';
+import type { SQSEvent } from 'aws-lambda';
 import { logger } from '../../functions/common/logger';
 import { sqsBatchHandler } from '../../functions/common/queue/batch';
 import {
@@ -15,23 +15,9 @@ import {
   payoutJobsMessageSchema,
 } from '../../functions/common/schemas/messages';
 import { context } from '../support/events';
+import { sqsRecord } from '../support/sqs-records';
 
-const record = (messageId: string, body: string): SQSRecord => ({
-  messageId,
-  receiptHandle: messageId,
-  body,
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '0',
-    SenderId: 'test',
-    ApproximateFirstReceiveTimestamp: '0',
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:test',
-  awsRegion: 'us-east-1',
-});
+const record = (messageId: string, body: string) => sqsRecord(messageId, body);
 
 const orderMessage: OrderMessage = {
   merchantId: 'shop-a',
