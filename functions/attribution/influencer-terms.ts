@@ -9,7 +9,7 @@
  */
 import type { CommissionRates } from '../common/domain/commission';
 import type { Enrollment } from '../common/repos/enrollments';
-import type { TransactItem } from '../common/repos/orders';
+import type { TransactItem } from '../common/repos/items';
 
 export interface TermsReader {
   ofInfluencers(merchantId: string, influencerIds: readonly string[]): Promise<Map<string, Enrollment>>;

@@ -22,12 +22,11 @@ import {
   GetCommand,
   PutCommand,
   TransactWriteCommand,
-  type TransactWriteCommandInput,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { dynamo } from '../clients/aws';
 import { type Contribution, type CounterKey, SKETCH_ATTRIBUTE } from '../domain/report-counters';
-import { ITEM_TYPE, queryAll } from './items';
+import { ITEM_TYPE, queryAll, type TransactItem } from './items';
 
 /** Item types of this table; counter items' attributes are the domain's (report-counters.ts). */
 const COUNTER_ITEM_TYPE = 'counter';
@@ -67,8 +66,6 @@ export interface CounterItem {
   sk: string;
   item: Record<string, unknown>;
 }
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 export function counterRepo(tableName: string) {
   function updateOf(update: Contribution): TransactItem | undefined {

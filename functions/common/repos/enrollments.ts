@@ -5,18 +5,12 @@
  * `gsi1sk = ENROLLMENT#<merchantId>`, beside its links and storefronts), so "the programs of an
  * influencer" is one Query too.
  */
-import {
-  BatchGetCommand,
-  DeleteCommand,
-  GetCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { type Terms, termsSchema } from '../schemas/programs';
 import { isConditionFailure } from './errors';
-import { entity, queryAll } from './items';
+import { entity, queryAll, type TransactItem } from './items';
 
 const enrollmentItemSchema = z.object({
   merchantId: z.string(),
@@ -26,8 +20,6 @@ const enrollmentItemSchema = z.object({
   updatedAt: z.string(),
 });
 export type Enrollment = z.output<typeof enrollmentItemSchema>;
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 const PREFIX = 'ENROLLMENT#';
 const enrollmentKey = (merchantId: string, influencerId: string) => ({

@@ -7,7 +7,7 @@
  * against the declaration, and a corrupt item fails loudly with its table, key and what is wrong,
  * instead of travelling on as a wrongly typed value.
  */
-import { paginateQuery, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { paginateQuery, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 
@@ -15,6 +15,9 @@ import { dynamo } from '../clients/aws';
 export const ITEM_TYPE = 'itemType';
 
 export type Item = Record<string, unknown>;
+
+/** One item of a TransactWriteItems call; entity modules hand these to whoever writes the transaction. */
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /** An item that does not match its entity's declaration. */
 export class CorruptItemError extends Error {

@@ -2,19 +2,11 @@
  * Link items in the config table: `pk = LINK#<code>` (codes are case-sensitive), indexed on `gsi1`
  * by influencer (`gsi1pk = INFLUENCER#<id>`, `gsi1sk = LINK#<code>`) for reports and storefronts.
  */
-import {
-  GetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { isConditionFailure } from './errors';
-import { entity } from './items';
-
-type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+import { entity, type TransactItem } from './items';
 
 const linkSchema = z.object({
   code: z.string(),

@@ -11,22 +11,17 @@
  * puts them in the `byPayout` index that statements read. `PAYEE#<influencerId>` markers (index
  * `payees`, sharded) list every influencer ever credited, so a payout run finds its work without a Scan.
  */
-import {
-  BatchGetCommand,
-  PutCommand,
-  TransactWriteCommand,
-  type TransactWriteCommandInput,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { type AttributionShare, UNATTRIBUTED_REASONS, type UnattributedReason } from '../domain/attribution';
 import { ATTRIBUTION_MODELS, type AttributionModel } from '../domain/attribution-models';
 import type { CommissionRates, OrderLine, RefundLine } from '../domain/commission';
 import { isConditionFailure } from './errors';
-import { entity, ITEM_TYPE, type Item, queryAll, queryPage, queryPages } from './items';
+import { entity, ITEM_TYPE, type Item, queryAll, queryPage, queryPages, type TransactItem } from './items';
 import { commissionSchema } from './merchants';
 
-export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+export type { TransactItem };
 
 export interface OrderRoot {
   merchantId: string;
