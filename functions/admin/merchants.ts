@@ -1,25 +1,10 @@
-import { newWebhookSecret, rotatedSecrets } from '../common/crypto/webhook-secrets';
+import { newWebhookSecret, rotateWebhookSecret } from '../common/crypto/webhook-secrets';
 import { generatedId } from '../common/domain/random-ids';
+import { merchantView, rotationAnswer } from '../common/http/merchant-views';
 import { apiError, json, notFound } from '../common/http/responses';
 import type { Merchant } from '../common/repos/merchants';
 import type { CreateMerchantInput } from '../common/schemas/catalog';
 import { admin } from './context';
-
-/** What an operator sees of a merchant: never its secrets, sealed or not. */
-export function merchantView(m: Merchant) {
-  return {
-    merchantId: m.merchantId,
-    name: m.name,
-    allowedDomains: m.allowedDomains,
-    currency: m.currency,
-    clickIdParam: m.clickIdParam,
-    attributionModel: m.attributionModel,
-    attributionWindowDays: m.attributionWindowDays,
-    holdDays: m.holdDays,
-    commission: m.commission,
-    createdAt: m.createdAt,
-  };
-}
 
 export async function createMerchant(input: CreateMerchantInput) {
   const ownDomain = input.allowedDomains.indexOf(admin.ownHost);
@@ -53,19 +38,5 @@ export async function getMerchant(merchantId: string) {
 
 /** Adds a new secret; the previous ones keep verifying for 24 hours. A concurrent rotation is retried. */
 export async function rotateSecret(merchantId: string) {
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const merchant = await admin.merchants.get(merchantId);
-    if (!merchant) throw notFound('The merchant');
-    const now = admin.now();
-    const secret = await newWebhookSecret(merchantId, now.toISOString());
-    const rotated = rotatedSecrets(merchant.webhookSecrets, secret.sealed, now);
-    if (await admin.merchants.replaceSecrets(merchantId, rotated.secrets, merchant.version)) {
-      return json(201, {
-        merchantId,
-        webhookSecret: secret.plain,
-        previousSecretsValidUntil: rotated.previousValidUntil,
-      });
-    }
-  }
-  throw apiError('busy', 'The merchant was changed concurrently; try again.');
+  return rotationAnswer(await rotateWebhookSecret(admin.merchants, merchantId, admin.now));
 }

@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { webhookSealKey } from '../config/keys';
 import { randomBase62 } from '../domain/random-ids';
-import type { Merchant, SealedSecret } from '../repos/merchants';
+import type { Merchant, MerchantRepo, SealedSecret } from '../repos/merchants';
 import { open, seal } from './secret-box';
 
 /** A rotated-out secret keeps verifying webhooks this long (CONTRACT §5). */
@@ -53,4 +53,36 @@ export function rotatedSecrets(current: SealedSecret[], added: SealedSecret, now
     .filter((s) => isLive(s, now))
     .map((s) => ({ ...s, expiresAt: s.expiresAt && s.expiresAt < until ? s.expiresAt : until }));
   return { secrets: [...kept, added], previousValidUntil: until };
+}
+
+export type RotationResult =
+  | { ok: true; merchantId: string; webhookSecret: string; previousSecretsValidUntil: string }
+  | { ok: false; reason: 'unknown_merchant' | 'busy' };
+
+/**
+ * Rotates a merchant's webhook secret (CONTRACT §5): adds a new one, and the previous ones keep
+ * verifying for 24 hours. A concurrent rotation is retried; the operator's route and the merchant's
+ * own (§11) both rotate through this.
+ */
+export async function rotateWebhookSecret(
+  merchants: Pick<MerchantRepo, 'get' | 'replaceSecrets'>,
+  merchantId: string,
+  now: () => Date,
+): Promise<RotationResult> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    const merchant = await merchants.get(merchantId);
+    if (!merchant) return { ok: false, reason: 'unknown_merchant' };
+    const at = now();
+    const secret = await newWebhookSecret(merchantId, at.toISOString());
+    const rotated = rotatedSecrets(merchant.webhookSecrets, secret.sealed, at);
+    if (await merchants.replaceSecrets(merchantId, rotated.secrets, merchant.version)) {
+      return {
+        ok: true,
+        merchantId,
+        webhookSecret: secret.plain,
+        previousSecretsValidUntil: rotated.previousValidUntil,
+      };
+    }
+  }
+  return { ok: false, reason: 'busy' };
 }
