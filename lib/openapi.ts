@@ -49,10 +49,29 @@ export function openApiDocument(serverUrl?: string) {
     paths,
     components: {
       schemas: components,
-      securitySchemes: { adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token.' } },
+      securitySchemes: {
+        adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token.' },
+        merchantKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "A merchant's API key (`clk_m_…`), made by the operator.",
+        },
+        influencerKey: {
+          type: 'http',
+          scheme: 'bearer',
+          description: "An influencer's API key (`clk_i_…`), made by the operator.",
+        },
+      },
     },
   };
 }
+
+/** The security scheme of each credential a route may require. */
+export const securitySchemeOf = {
+  admin: 'adminToken',
+  merchant: 'merchantKey',
+  influencer: 'influencerKey',
+} as const satisfies Record<Exclude<RouteSpec['auth'], 'public'>, string>;
 
 function describe(
   route: RouteSpec,
@@ -86,7 +105,7 @@ function describe(
   return {
     operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[^A-Za-z0-9]+(.)?/g, (_, c: string | undefined) => (c ? c.toUpperCase() : ''))}`,
     summary: route.summary,
-    ...(route.auth === 'admin' ? { security: [{ adminToken: [] }] } : {}),
+    ...(route.auth === 'public' ? {} : { security: [{ [securitySchemeOf[route.auth]]: [] }] }),
     ...(parameters.length ? { parameters } : {}),
     ...(route.body
       ? {

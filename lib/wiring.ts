@@ -14,6 +14,7 @@ import { openApiRoutes } from '../functions/openapi/routes';
 import { payoutRoutes } from '../functions/payouts/routes';
 import { redirectRoutes } from '../functions/redirect/routes';
 import { reportRoutes } from '../functions/reports/routes';
+import { selfServiceRoutes } from '../functions/self-service/routes';
 import { storefrontRoutes } from '../functions/storefront/routes';
 
 // ---------------------------------------------------------------- tables
@@ -225,8 +226,17 @@ export const functions = {
       // Create (PutItem; an influencer with coupon codes, a link with its enrollment, in one
       // transaction), read, rotate secrets, disable links, put storefronts and enrollments
       // (UpdateItem), check a storefront's links (BatchGetItem), a merchant's program (Query),
-      // end an enrollment (DeleteItem).
-      config: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem'],
+      // end an enrollment (DeleteItem); make an API key (a transaction that checks its owner exists:
+      // ConditionCheckItem) and delete one (DeleteItem).
+      config: [
+        'GetItem',
+        'BatchGetItem',
+        'PutItem',
+        'UpdateItem',
+        'Query',
+        'DeleteItem',
+        'ConditionCheckItem',
+      ],
       // A click by id; the visitor's other clicks for its duplicate flag (byVisitor index).
       clicks: ['GetItem', 'Query'],
       // The order view reads the order's partition.
@@ -377,6 +387,20 @@ export const functions = {
     tables: { counters: ['Query'], config: ['GetItem'] },
     secrets: ['adminToken'],
   },
+  selfService: {
+    entry: 'functions/self-service/handler.ts',
+    description: "Merchants' and influencers' own API (/v1/*) on their API keys.",
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: {
+      // The API key by its hash, the influencer, its merchants (GetItem); its programs and links
+      // (gsi1, Query); the key's last use and a rotated webhook secret (UpdateItem).
+      config: ['GetItem', 'Query', 'UpdateItem'],
+    },
+    // The admin token, to answer it 403 rather than 401 (CONTRACT §11); the seal key seals a
+    // rotated webhook secret.
+    secrets: ['adminToken', 'webhookSealKey'],
+  },
   notFound: {
     entry: 'functions/not-found/handler.ts',
     description: 'Any request that matches no route: a 404 in the contract error shape.',
@@ -492,6 +516,7 @@ export const routes: readonly RouteSpec[] = [
   ...routesOf('storefront', storefrontRoutes),
   ...routesOf('payouts', payoutRoutes),
   ...routesOf('reports', reportRoutes),
+  ...routesOf('selfService', selfServiceRoutes),
 ];
 
 /** Requests that match no route go here (API Gateway's `$default` route). */

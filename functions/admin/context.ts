@@ -1,5 +1,6 @@
 /** What every admin action needs, built once per function instance from its configuration. */
 import { requireEnv } from '../common/config/env';
+import { apiKeyRepo } from '../common/repos/api-keys';
 import { clickRepo } from '../common/repos/clicks';
 import { enrollmentRepo } from '../common/repos/enrollments';
 import { influencerRepo } from '../common/repos/influencers';
@@ -15,6 +16,7 @@ export const admin = {
   influencers: influencerRepo(configTable),
   links: linkRepo(configTable),
   enrollments: enrollmentRepo(configTable),
+  apiKeys: apiKeyRepo(configTable),
   clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
   /** Where short links are served, e.g. `https://go.example.com`. */

@@ -3,6 +3,7 @@
  * adapter has checked the admin token and validated path and body before an action runs.
  */
 import { routeHandler } from '../common/http/adapter';
+import { createApiKey, deleteApiKey, listApiKeys } from './api-keys';
 import { getClick } from './clicks';
 import { deleteEnrollment, getEnrollment, listEnrollments, putEnrollment } from './enrollments';
 import { createInfluencer, getInfluencer } from './influencers';
@@ -29,4 +30,10 @@ export const handler = routeHandler(adminRoutes, {
   getOrder: ({ params }) => getOrder(params.merchantId, params.orderId),
   putStorefront: ({ params, body }) => putStorefront(params.handle, body),
   getStorefront: ({ params }) => getStorefront(params.handle),
+  createMerchantApiKey: ({ params, body }) => createApiKey('merchant', params.merchantId, body),
+  listMerchantApiKeys: ({ params }) => listApiKeys('merchant', params.merchantId),
+  deleteMerchantApiKey: ({ params }) => deleteApiKey('merchant', params.merchantId, params.keyId),
+  createInfluencerApiKey: ({ params, body }) => createApiKey('influencer', params.influencerId, body),
+  listInfluencerApiKeys: ({ params }) => listApiKeys('influencer', params.influencerId),
+  deleteInfluencerApiKey: ({ params }) => deleteApiKey('influencer', params.influencerId, params.keyId),
 });

@@ -1,5 +1,12 @@
 import { adminErrorResponses as adminErrors, type RouteSpecs } from '../common/http/route-spec';
 import {
+  apiKeyCreatedSchema,
+  apiKeyListSchema,
+  createApiKeySchema,
+  influencerKeyPathSchema,
+  merchantKeyPathSchema,
+} from '../common/schemas/api-keys';
+import {
   createInfluencerSchema,
   createLinkSchema,
   createMerchantSchema,
@@ -224,6 +231,83 @@ export const adminRoutes = {
       ...adminErrors,
       200: { description: 'The storefront.', schema: storefrontSchema },
       404: { description: 'Unknown handle.' },
+    },
+  },
+  createMerchantApiKey: {
+    method: 'POST',
+    path: '/admin/merchants/{merchantId}/api-keys',
+    auth: 'admin',
+    summary: 'Make an API key for the merchant (`clk_m_…`, shown only this once; at most 20 per merchant)',
+    params: merchantPathSchema,
+    body: createApiKeySchema,
+    responses: {
+      ...adminErrors,
+      201: { description: 'The key, shown only this once.', schema: apiKeyCreatedSchema },
+      404: { description: 'Unknown merchant.' },
+      409: { description: 'The merchant already has 20 keys (`api_key_limit`).' },
+    },
+  },
+  listMerchantApiKeys: {
+    method: 'GET',
+    path: '/admin/merchants/{merchantId}/api-keys',
+    auth: 'admin',
+    summary: "The merchant's API keys (never the keys themselves)",
+    params: merchantPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The keys, by key id.', schema: apiKeyListSchema },
+      404: { description: 'Unknown merchant.' },
+    },
+  },
+  deleteMerchantApiKey: {
+    method: 'DELETE',
+    path: '/admin/merchants/{merchantId}/api-keys/{keyId}',
+    auth: 'admin',
+    summary: 'Delete an API key (refused everywhere within 5 seconds)',
+    params: merchantKeyPathSchema,
+    responses: {
+      ...adminErrors,
+      204: { description: 'Deleted.' },
+      404: { description: 'The merchant has no such key.' },
+    },
+  },
+  createInfluencerApiKey: {
+    method: 'POST',
+    path: '/admin/influencers/{influencerId}/api-keys',
+    auth: 'admin',
+    summary:
+      'Make an API key for the influencer (`clk_i_…`, shown only this once; at most 20 per influencer)',
+    params: influencerPathSchema,
+    body: createApiKeySchema,
+    responses: {
+      ...adminErrors,
+      201: { description: 'The key, shown only this once.', schema: apiKeyCreatedSchema },
+      404: { description: 'Unknown influencer.' },
+      409: { description: 'The influencer already has 20 keys (`api_key_limit`).' },
+    },
+  },
+  listInfluencerApiKeys: {
+    method: 'GET',
+    path: '/admin/influencers/{influencerId}/api-keys',
+    auth: 'admin',
+    summary: "The influencer's API keys (never the keys themselves)",
+    params: influencerPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The keys, by key id.', schema: apiKeyListSchema },
+      404: { description: 'Unknown influencer.' },
+    },
+  },
+  deleteInfluencerApiKey: {
+    method: 'DELETE',
+    path: '/admin/influencers/{influencerId}/api-keys/{keyId}',
+    auth: 'admin',
+    summary: 'Delete an API key (refused everywhere within 5 seconds)',
+    params: influencerKeyPathSchema,
+    responses: {
+      ...adminErrors,
+      204: { description: 'Deleted.' },
+      404: { description: 'The influencer has no such key.' },
     },
   },
 } satisfies RouteSpecs;

@@ -137,4 +137,8 @@ const authReasons: Record<RouteSpec['auth'], string> = {
     'Public by contract: shoppers follow short links, merchants post signed webhooks (verified by HMAC in the function), and /healthz and /openapi.json are meant to be unauthenticated.',
   admin:
     'Protected in the function, not by an API Gateway authorizer: the admin function compares the bearer token with the one in Secrets Manager, so that a refusal is a 401 with the contract error body (an HTTP API authorizer can only answer 401/403 with its own body).',
+  merchant:
+    "Protected in the function, not by an API Gateway authorizer: the adapter verifies the merchant's API key (its SHA-256 looked up in the config table) so that refusals are 401/403 with the contract error body.",
+  influencer:
+    "Protected in the function, not by an API Gateway authorizer: the adapter verifies the influencer's API key (its SHA-256 looked up in the config table) so that refusals are 401/403 with the contract error body.",
 };

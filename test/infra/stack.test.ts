@@ -275,7 +275,15 @@ const expectedGrants: Record<
   },
   admin: {
     tables: {
-      config: ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
+      config: [
+        'BatchGetItem',
+        'ConditionCheckItem',
+        'DeleteItem',
+        'GetItem',
+        'PutItem',
+        'Query',
+        'UpdateItem',
+      ],
       clicks: ['GetItem', 'Query'],
       orders: ['Query'],
     },
@@ -352,6 +360,12 @@ const expectedGrants: Record<
     sends: [],
     s3: [],
   },
+  selfService: {
+    tables: { config: ['GetItem', 'Query', 'UpdateItem'] },
+    secrets: ['adminToken', 'webhookSealKey'],
+    sends: [],
+    s3: [],
+  },
   notFound: { tables: {}, secrets: [], sends: [], s3: [] },
 };
 
@@ -386,7 +400,7 @@ describe('least privilege, spelled out per function', () => {
     const readers = functionEntries
       .map(([key]) => key)
       .filter((key) => actionsOn(key, secrets.webhookSealKey.id).has('secretsmanager:GetSecretValue'));
-    expect(readers.sort()).toEqual(['admin', 'ingest']);
+    expect(readers.sort()).toEqual(['admin', 'ingest', 'selfService']);
   });
 
   test('indexes are reachable only with Query, never with a write', () => {

@@ -7,7 +7,7 @@ import { z } from 'zod';
 import { routeHandler } from '../../functions/common/http/adapter';
 import { errorCatalog, errorCodes, HttpError } from '../../functions/common/http/errors';
 import type { RouteSpecs } from '../../functions/common/http/route-spec';
-import { openApiDocument } from '../../lib/openapi';
+import { openApiDocument, securitySchemeOf } from '../../lib/openapi';
 import { type RouteSpec, routeKey, routes } from '../../lib/wiring';
 
 const paramNames = (route: RouteSpec) => [...route.path.matchAll(/\{([A-Za-z0-9_]+)\}/g)].map((m) => m[1]);
@@ -28,7 +28,9 @@ describe('route declarations', () => {
 
   it('declares the 401 of every admin route and a description of every answer', () => {
     for (const route of routes) {
-      if (route.auth === 'admin') expect(route.responses[401]).toBeDefined();
+      if (route.auth !== 'public') expect(route.responses[401]).toBeDefined();
+      if (route.auth === 'merchant' || route.auth === 'influencer')
+        expect(route.responses[403]).toBeDefined();
       for (const spec of Object.values(route.responses)) expect(spec.description.length).toBeGreaterThan(0);
     }
   });
@@ -62,14 +64,23 @@ describe('the error catalog', () => {
     }
   });
 
-  it('marks admin routes with the admin security scheme and public ones with none', () => {
+  it('marks each route with the security scheme of its credential, and public ones with none', () => {
     const doc = openApiDocument() as unknown as {
       paths: Record<string, Record<string, { security?: unknown }>>;
+      components: { securitySchemes: Record<string, { type: string; scheme: string }> };
     };
     for (const route of routes) {
       const operation = doc.paths[route.path]?.[route.method.toLowerCase()];
-      expect(operation?.security).toEqual(route.auth === 'admin' ? [{ adminToken: [] }] : undefined);
+      expect(operation?.security).toEqual(
+        route.auth === 'public' ? undefined : [{ [securitySchemeOf[route.auth]]: [] }],
+      );
     }
+    for (const scheme of ['adminToken', 'merchantKey', 'influencerKey']) {
+      expect(doc.components.securitySchemes[scheme]).toMatchObject({ type: 'http', scheme: 'bearer' });
+    }
+    expect(routes.some((r) => r.auth === 'merchant') && routes.some((r) => r.auth === 'influencer')).toBe(
+      true,
+    );
   });
 });
 

@@ -1,32 +1,82 @@
 /**
  * The one adapter between API Gateway's event and a route's action. API Gateway (or the local
  * router) has matched the route; this finds its declaration by route key, then in this order:
- * body size (413), the declared `auth` (401), path parameters, query and body against the declared
- * schemas (400 with `issues`), all before the action, and so before any DynamoDB call. The actions
- * are a mapped type over the route ids: a route without an action, or an action without a route,
- * does not compile.
+ * body size (413), the declared `auth` (401/403), path parameters, query and body against the declared
+ * schemas (400 with `issues`), all before the action, and so before any DynamoDB call other than the
+ * lookup of an API key. The actions are a mapped type over the route ids: a route without an action,
+ * or an action without a route, does not compile; and an action's `principal` is typed by its route's
+ * `auth`, so a merchant route's action gets the key's `merchantId` and nothing else to scope by.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
+import { requireEnv } from '../config/env';
+import type { ApiKeyKind } from '../domain/api-keys';
 import { addMetric } from '../metrics';
-import { requireAdmin } from './admin-auth';
+import { apiKeyRepo, type StoredApiKey } from '../repos/api-keys';
+import { bearerToken, isAdminToken, requireAdmin } from './admin-auth';
 import { apiError, type ErrorCode, HttpError } from './errors';
 import { httpHandler } from './handler';
+import { type KeyVerifier, keyVerifier } from './key-auth';
 import { assertBodySize, parseJsonBuffer, rawBody, validate } from './request';
 import type { HttpResult } from './responses';
 import { routeKeyOf } from './route-key';
 import type { Auth, RouteSpec, RouteSpecs } from './route-spec';
 
 /** Who is calling, as the adapter established it from the route's `auth`. */
-export type Principal = { kind: 'public' } | { kind: 'admin' };
+export type Principal =
+  | { kind: 'public' }
+  | { kind: 'admin' }
+  | { kind: 'merchant'; merchantId: string; keyId: string }
+  | { kind: 'influencer'; influencerId: string; keyId: string };
+export type PrincipalOf<A extends Auth> = Extract<Principal, { kind: A }>;
 
-const authenticate: Record<Auth, (event: APIGatewayProxyEventV2) => Promise<Principal>> = {
-  public: async () => ({ kind: 'public' }),
-  admin: async (event) => {
-    await requireAdmin(event);
-    return { kind: 'admin' };
-  },
+const KEY_MESSAGE: Record<ApiKeyKind, string> = {
+  merchant: 'A valid merchant API key is required: Authorization: Bearer clk_m_...',
+  influencer: 'A valid influencer API key is required: Authorization: Bearer clk_i_...',
 };
+
+/**
+ * A key route: no credential, or an unknown, deleted or malformed key, is 401; a valid key of the
+ * other kind, or the admin token, is 403 with one message for both (CONTRACT §11). Nothing else is
+ * said, so an answer tells no more about a key than these rules do.
+ */
+async function authenticateKey(
+  kind: ApiKeyKind,
+  event: APIGatewayProxyEventV2,
+  keys: KeyVerifier,
+): Promise<{ principal: Principal; key: StoredApiKey }> {
+  const presented = bearerToken(event);
+  if (!presented) throw apiError('unauthorized', KEY_MESSAGE[kind]);
+  const key = await keys.verify(presented);
+  if (!key) {
+    if (await isAdminToken(presented)) throw apiError('forbidden');
+    throw apiError('unauthorized', KEY_MESSAGE[kind]);
+  }
+  if (key.kind !== kind) throw apiError('forbidden');
+  const principal: Principal =
+    key.kind === 'merchant'
+      ? { kind: 'merchant', merchantId: key.ownerId, keyId: key.keyId }
+      : { kind: 'influencer', influencerId: key.ownerId, keyId: key.keyId };
+  return { principal, key };
+}
+
+async function authenticate(
+  auth: Auth,
+  event: APIGatewayProxyEventV2,
+  keys: KeyVerifier | undefined,
+): Promise<{ principal: Principal; key?: StoredApiKey }> {
+  switch (auth) {
+    case 'public':
+      return { principal: { kind: 'public' } };
+    case 'admin':
+      await requireAdmin(event);
+      return { principal: { kind: 'admin' } };
+    case 'merchant':
+    case 'influencer':
+      if (!keys) throw new Error('routeHandler built without a key verifier for a key route.');
+      return authenticateKey(auth, event, keys);
+  }
+}
 
 type Parsed<R, K extends 'params' | 'query' | 'body'> = R extends { [P in K]: infer S extends z.ZodType }
   ? z.output<S>
@@ -39,7 +89,7 @@ export interface ActionInput<R extends RouteSpec> {
   body: R extends { bodyAfterSignature: true } ? () => Parsed<R, 'body'> : Parsed<R, 'body'>;
   /** The body's bytes exactly as received (signatures are computed over them). */
   rawBody: Buffer;
-  principal: Principal;
+  principal: PrincipalOf<R['auth']>;
   event: APIGatewayProxyEventV2;
   context: Context;
 }
@@ -47,19 +97,35 @@ export interface ActionInput<R extends RouteSpec> {
 export type Action<R extends RouteSpec> = (input: ActionInput<R>) => Promise<HttpResult>;
 export type Actions<R extends RouteSpecs> = { [K in keyof R]: Action<R[K]> };
 
+export interface RouteHandlerOptions {
+  /** Verifies API keys; built from CONFIG_TABLE_NAME when a route needs one (tests inject their own). */
+  keys?: KeyVerifier;
+}
+
+const usesKeys = (routes: RouteSpecs) =>
+  Object.values(routes).some((r) => r.auth === 'merchant' || r.auth === 'influencer');
+
 /** The Lambda handler of a function's routes. */
-export function routeHandler<R extends RouteSpecs>(routes: R, actions: Actions<R>) {
+export function routeHandler<R extends RouteSpecs>(
+  routes: R,
+  actions: Actions<R>,
+  options: RouteHandlerOptions = {},
+) {
   const byKey = new Map<string, { spec: RouteSpec; action: Action<RouteSpec> }>();
   for (const [id, spec] of Object.entries(routes)) {
     byKey.set(routeKeyOf(spec), { spec, action: actions[id] as unknown as Action<RouteSpec> });
   }
+  // Built at start-up, so a function with key routes and no table fails at once, not on a request.
+  const keys =
+    options.keys ??
+    (usesKeys(routes) ? keyVerifier({ repo: apiKeyRepo(requireEnv('CONFIG_TABLE_NAME')) }) : undefined);
   return httpHandler(async (event, context) => {
     const route = byKey.get(event.routeKey);
     if (!route) throw apiError('not_found', 'No such route.');
     const { spec, action } = route;
-    if (!spec.rejectionMetric) return serve(spec, action, event, context);
+    if (!spec.rejectionMetric) return serve(spec, action, event, context, keys);
     try {
-      return await serve(spec, action, event, context);
+      return await serve(spec, action, event, context, keys);
     } catch (err) {
       if (err instanceof HttpError && err.statusCode < 500) {
         addMetric(spec.rejectionMetric, { dimensions: { reason: err.code } });
@@ -74,10 +140,11 @@ async function serve(
   action: Action<RouteSpec>,
   event: APIGatewayProxyEventV2,
   context: Context,
+  keys: KeyVerifier | undefined,
 ): Promise<HttpResult> {
   const bytes = rawBody(event);
   assertBodySize(bytes);
-  const principal = await authenticate[spec.auth](event);
+  const { principal, key } = await authenticate(spec.auth, event, keys);
   const params = spec.params
     ? validate(
         spec.params,
@@ -93,15 +160,22 @@ async function serve(
   const bodySchema = spec.body;
   const parseBody = () => (bodySchema ? parseJsonBuffer(bytes, bodySchema) : undefined);
   const body = spec.bodyAfterSignature ? parseBody : parseBody();
-  return action({
-    params,
-    query,
-    body,
-    rawBody: bytes,
-    principal,
-    event,
-    context,
-  } as ActionInput<RouteSpec>);
+  // The key's last use is recorded alongside the action (a request refused above records none),
+  // and joined before answering: see key-auth.ts.
+  const recording = key && keys ? keys.recordUse(key) : undefined;
+  try {
+    return await action({
+      params,
+      query,
+      body,
+      rawBody: bytes,
+      principal,
+      event,
+      context,
+    } as ActionInput<RouteSpec>);
+  } finally {
+    await recording;
+  }
 }
 
 export type { ErrorCode };

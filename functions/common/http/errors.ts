@@ -19,6 +19,10 @@ export const errorCatalog = {
   handle_taken: { status: 409, message: 'The handle is already taken.' },
   coupon_taken: { status: 409, message: 'The coupon code is already taken.' },
   code_taken: { status: 409, message: 'The link code is already taken.' },
+  api_key_limit: {
+    status: 409,
+    message: 'This owner already has the most API keys allowed; delete one first.',
+  },
   period_before_latest_run: {
     status: 409,
     message: 'A later payout period has already run; this one can no longer be started.',

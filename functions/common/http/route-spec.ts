@@ -11,10 +11,12 @@ import type { ErrorCode } from './errors';
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
 /**
- * Who may call a route. `admin`: `Authorization: Bearer <admin token>` (CONTRACT §5). `public`: anyone
- * (a webhook is public to the adapter: its action verifies the merchant's signature itself).
+ * Who may call a route. `admin`: `Authorization: Bearer <admin token>` (CONTRACT §5). `merchant` and
+ * `influencer`: `Authorization: Bearer <API key>` of that kind (`clk_m_…`, `clk_i_…`; CONTRACT §11),
+ * and the action is scoped to the key's owner. `public`: anyone (a webhook is public to the adapter:
+ * its action verifies the merchant's signature itself).
  */
-export type Auth = 'public' | 'admin';
+export type Auth = 'public' | 'admin' | 'merchant' | 'influencer';
 
 export interface ResponseSpec {
   description: string;
@@ -55,4 +57,11 @@ export type RouteSpecs = Record<string, RouteSpec>;
 export const adminErrorResponses = {
   400: { description: 'Invalid request; `issues` says where.' },
   401: { description: 'Missing or wrong admin token.' },
+} satisfies Record<number, ResponseSpec>;
+
+/** The answers every route behind a merchant's or an influencer's API key may give besides its own. */
+export const keyErrorResponses = {
+  400: { description: 'Invalid request; `issues` says where.' },
+  401: { description: 'No API key, or an unknown or deleted one.' },
+  403: { description: 'A valid credential of another kind (the other kind of key, or the admin token).' },
 } satisfies Record<number, ResponseSpec>;

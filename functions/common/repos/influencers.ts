@@ -19,7 +19,11 @@ const influencerSchema = z.object({
 });
 export type Influencer = z.output<typeof influencerSchema>;
 
-const influencerKey = (influencerId: string) => ({ pk: `INFLUENCER#${influencerId}`, sk: 'INFLUENCER' });
+/** Also read by repos/api-keys.ts, whose key creation checks that the influencer exists. */
+export const influencerKey = (influencerId: string) => ({
+  pk: `INFLUENCER#${influencerId}`,
+  sk: 'INFLUENCER',
+});
 const handleKey = (handle: string) => ({ pk: `HANDLE#${handle.toLowerCase()}`, sk: 'HANDLE' });
 export const couponKey = (code: string) => ({ pk: `COUPON#${code.toUpperCase()}`, sk: 'COUPON' });
 

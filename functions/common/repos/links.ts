@@ -1,12 +1,13 @@
 /**
  * Link items in the config table: `pk = LINK#<code>` (codes are case-sensitive), indexed on `gsi1`
- * by influencer (`gsi1pk = INFLUENCER#<id>`, `gsi1sk = LINK#<code>`) for reports and storefronts.
+ * by influencer (`gsi1pk = INFLUENCER#<id>`, `gsi1sk = LINK#<code>`): an influencer's links are one
+ * Query of that index.
  */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { isConditionFailure } from './errors';
-import { entity, type TransactItem } from './items';
+import { entity, queryAll, type TransactItem } from './items';
 
 const linkSchema = z.object({
   code: z.string(),
@@ -56,6 +57,20 @@ export function linkRepo(tableName: string) {
     async get(code: string): Promise<Link | undefined> {
       const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: linkKey(code) }));
       return out.Item ? linkEntity.fromItem(tableName, out.Item) : undefined;
+    },
+
+    /** The influencer's links, by code (the index is eventually consistent: a new link shows soon after). */
+    async ofInfluencer(influencerId: string): Promise<Link[]> {
+      const links: Link[] = [];
+      for await (const item of queryAll({
+        TableName: tableName,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :pk AND begins_with(gsi1sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': `INFLUENCER#${influencerId}`, ':prefix': 'LINK#' },
+      })) {
+        links.push(linkEntity.fromItem(tableName, item));
+      }
+      return links;
     },
 
     /** Disables or enables a link; undefined when there is no such link. */

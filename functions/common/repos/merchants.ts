@@ -43,7 +43,8 @@ const merchantSchema = z.object({
 });
 export type Merchant = z.output<typeof merchantSchema>;
 
-const key = (merchantId: string) => ({ pk: `MERCHANT#${merchantId}`, sk: 'MERCHANT' });
+/** Also read by repos/api-keys.ts, whose key creation checks that the merchant exists. */
+export const merchantKey = (merchantId: string) => ({ pk: `MERCHANT#${merchantId}`, sk: 'MERCHANT' });
 const merchantEntity = entity({ itemType: 'merchant', keyAttributes: ['pk', 'sk'], schema: merchantSchema });
 
 export function merchantRepo(tableName: string) {
@@ -54,7 +55,7 @@ export function merchantRepo(tableName: string) {
         await dynamo().send(
           new PutCommand({
             TableName: tableName,
-            Item: merchantEntity.toItem(key(merchant.merchantId), merchant),
+            Item: merchantEntity.toItem(merchantKey(merchant.merchantId), merchant),
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
         );
@@ -66,7 +67,7 @@ export function merchantRepo(tableName: string) {
     },
 
     async get(merchantId: string): Promise<Merchant | undefined> {
-      const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: key(merchantId) }));
+      const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: merchantKey(merchantId) }));
       return out.Item ? merchantEntity.fromItem(tableName, out.Item) : undefined;
     },
 
@@ -80,7 +81,7 @@ export function merchantRepo(tableName: string) {
         await dynamo().send(
           new UpdateCommand({
             TableName: tableName,
-            Key: key(merchantId),
+            Key: merchantKey(merchantId),
             UpdateExpression: 'SET webhookSecrets = :secrets, version = :next',
             ConditionExpression: 'version = :expected',
             ExpressionAttributeValues: {

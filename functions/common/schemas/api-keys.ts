@@ -1,0 +1,33 @@
+/** API keys of merchants and influencers (CONTRACT §11): what the operator sends and is shown. */
+import { z } from 'zod';
+import { idSchema, isoTimeSchema } from './common';
+
+export const createApiKeySchema = z
+  .strictObject({ name: z.string().trim().min(1).max(100) })
+  .meta({ id: 'CreateApiKey' });
+export type CreateApiKeyInput = z.output<typeof createApiKeySchema>;
+
+export const apiKeyCreatedSchema = z
+  .object({
+    keyId: idSchema,
+    name: z.string(),
+    /** `clk_m_…` or `clk_i_…`: shown only in this answer, and stored only as its SHA-256. */
+    apiKey: z.string().regex(/^clk_[mi]_[A-Za-z0-9_-]{43}$/),
+    createdAt: isoTimeSchema,
+  })
+  .meta({ id: 'ApiKeyCreated' });
+
+export const apiKeySchema = z
+  .object({
+    keyId: idSchema,
+    name: z.string(),
+    createdAt: isoTimeSchema,
+    /** Precise to about a minute. */
+    lastUsedAt: isoTimeSchema.optional(),
+  })
+  .meta({ id: 'ApiKey' });
+
+export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) }).meta({ id: 'ApiKeyList' });
+
+export const merchantKeyPathSchema = z.object({ merchantId: idSchema, keyId: idSchema });
+export const influencerKeyPathSchema = z.object({ influencerId: idSchema, keyId: idSchema });

@@ -1,0 +1,41 @@
+/** An influencer's own view of itself (CONTRACT §11), scoped by its key: the id is never the caller's to choose. */
+import { ratesFor } from '../common/domain/deal-commission';
+import { json, notFound } from '../common/http/responses';
+import { selfService } from './context';
+
+export async function getMe(influencerId: string) {
+  const [influencer, enrollments] = await Promise.all([
+    selfService.influencers.get(influencerId),
+    selfService.enrollments.ofInfluencer(influencerId),
+  ]);
+  if (!influencer) throw notFound('The influencer');
+  const merchants = await Promise.all(enrollments.map((e) => selfService.merchants.get(e.merchantId)));
+  const programs = enrollments.flatMap((enrollment, i) => {
+    const merchant = merchants[i];
+    if (!merchant) return [];
+    return [
+      {
+        merchantId: merchant.merchantId,
+        name: merchant.name,
+        allowedDomains: merchant.allowedDomains,
+        currency: merchant.currency,
+        commission: ratesFor(merchant.commission, enrollment.terms.commission),
+      },
+    ];
+  });
+  return json(200, {
+    influencerId: influencer.influencerId,
+    handle: influencer.handle,
+    name: influencer.name,
+    payoutMinimumMinor: influencer.payoutMinimumMinor,
+    couponCodes: influencer.couponCodes,
+    programs,
+  });
+}
+
+export async function listMyLinks(influencerId: string) {
+  const links = await selfService.links.ofInfluencer(influencerId);
+  return json(200, {
+    items: links.map((link) => ({ ...link, shortUrl: `${selfService.publicBaseUrl}/${link.code}` })),
+  });
+}
