@@ -229,8 +229,10 @@ export const functions = {
       config: ['GetItem', 'BatchGetItem', 'PutItem', 'UpdateItem', 'Query', 'DeleteItem'],
       // A click by id; the visitor's other clicks for its duplicate flag (byVisitor index).
       clicks: ['GetItem', 'Query'],
-      // The order view reads the order's partition.
-      orders: ['Query'],
+      // The order view reads the order's partition, an enrollment's fees theirs (Query); fees are
+      // created (PutItem), changed or cancelled (UpdateItem) in the enrollment's transaction, and
+      // their influencer marked as a payee (PutItem). A fee is never deleted.
+      orders: ['Query', 'PutItem', 'UpdateItem'],
     },
     // The seal key seals a new merchant's webhook secret and every rotated one.
     secrets: ['adminToken', 'webhookSealKey'],

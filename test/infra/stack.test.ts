@@ -277,7 +277,7 @@ const expectedGrants: Record<
     tables: {
       config: ['BatchGetItem', 'DeleteItem', 'GetItem', 'PutItem', 'Query', 'UpdateItem'],
       clicks: ['GetItem', 'Query'],
-      orders: ['Query'],
+      orders: ['PutItem', 'Query', 'UpdateItem'],
     },
     secrets: ['adminToken', 'webhookSealKey'],
     sends: [],

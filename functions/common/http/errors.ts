@@ -19,6 +19,10 @@ export const errorCatalog = {
   handle_taken: { status: 409, message: 'The handle is already taken.' },
   coupon_taken: { status: 409, message: 'The coupon code is already taken.' },
   code_taken: { status: 409, message: 'The link code is already taken.' },
+  fee_paid: {
+    status: 409,
+    message: 'A flat fee already paid must stay in the list unchanged.',
+  },
   period_before_latest_run: {
     status: 409,
     message: 'A later payout period has already run; this one can no longer be started.',
