@@ -182,12 +182,12 @@ describe('a payout run', () => {
     );
     expect(statement.status).toBe(200);
     expect(statement.text.trim().split('\n')).toEqual([
-      'order_id,merchant_id,order_time,currency,credit_minor,adjustments_minor,total_minor',
-      `${ids[0]},shop,2026-01-05T10:00:00.000Z,USD,600,0,600`,
-      `${ids[1]},shop,2026-01-21T23:59:59.999Z,USD,500,0,500`,
-      `${ids[3]},shop,2026-01-10T00:00:00.000Z,EUR,2000,0,2000`,
-      'TOTAL,,,EUR,,,2000',
-      'TOTAL,,,USD,,,1100',
+      'order_id,merchant_id,order_time,currency,credit_minor,adjustments_minor,fee_minor,total_minor,fee_id,memo',
+      `${ids[0]},shop,2026-01-05T10:00:00.000Z,USD,600,0,0,600,,`,
+      `${ids[1]},shop,2026-01-21T23:59:59.999Z,USD,500,0,0,500,,`,
+      `${ids[3]},shop,2026-01-10T00:00:00.000Z,EUR,2000,0,0,2000,,`,
+      'TOTAL,,,EUR,,,,2000,,',
+      'TOTAL,,,USD,,,,1100,,',
     ]);
     const none = await call(
       payoutsApi,
@@ -265,7 +265,7 @@ describe('a payout run', () => {
         pathParameters: { influencerId: 'ana', period: '2026-02' },
       },
     );
-    expect(statement.text).toContain(`${paid},shop,2026-01-05T10:00:00.000Z,USD,0,-600,-600`);
+    expect(statement.text).toContain(`${paid},shop,2026-01-05T10:00:00.000Z,USD,0,-600,0,-600,,`);
   });
 
   it('pays once when two runs of a period overlap', async () => {
