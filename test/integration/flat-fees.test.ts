@@ -6,7 +6,7 @@
  * table's stream and the aggregator) as flat fees, spend and return on spend.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { QueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
@@ -31,6 +31,8 @@ let streamPollers: StreamPoller[] = [];
 let checkpoints: Awaited<ReturnType<typeof localCheckpointStore>>;
 const failedBatches: unknown[] = [];
 let secret = '';
+/** Runs once, just before the next transaction that writes an enrollment's terms. */
+let beforeTermsWrite: (() => Promise<void>) | undefined;
 
 async function call(handler: HttpHandler, input: Parameters<typeof httpEvent>[0]) {
   const res = await handler(httpEvent({ admin: true, ...input }), context());
@@ -99,6 +101,22 @@ beforeAll(async () => {
   stores = await useTestStores('fees', { PAYOUT_RUN_WAIT_MS: '20000' }, { visibilityTimeoutSeconds: 1 });
   sqs = new SQSClient({ endpoint: stores.sqsEndpoint, useQueueUrlAsEndpoint: false, ...sdkLocal() });
   dynamo = (await import('../../functions/common/clients/aws')).dynamo;
+  dynamo().middlewareStack.add(
+    (next) => async (args) => {
+      const input = (args as { input?: { TransactItems?: Array<Record<string, { TableName?: string }>> } })
+        .input;
+      const onConfig = input?.TransactItems?.some((t) =>
+        Object.values(t).some((op) => op?.TableName === stores.tables.config),
+      );
+      const inject = beforeTermsWrite;
+      if (onConfig && inject) {
+        beforeTermsWrite = undefined;
+        await inject();
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'beforeTermsWrite' },
+  );
   const { logger } = await import('../../functions/common/logger');
   logger.setLogLevel('ERROR');
   admin = (await import('../../functions/admin/handler')).handler as unknown as HttpHandler;
@@ -281,6 +299,60 @@ describe('flat fees through payouts', () => {
     expect(
       (await putTerms('fshop', 'gus', { flatFees: [{ ...later, amountMinor: 1 }] })).body.error.code,
     ).toBe('fee_paid');
+  });
+
+  it('a run that pays a fee between the read and the write makes the change decide again', async () => {
+    await createInfluencer('ivy', 0);
+    const fee = { feeId: 'x', amountMinor: 1000, dueAt: '2026-05-01T00:00:00.000Z' };
+    expect((await putTerms('fshop', 'ivy', { flatFees: [fee] })).status).toBe(200);
+    let paid = 0;
+    const payMeanwhile = async () => {
+      paid++;
+      // What a payout run's marking does to the item.
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: stores.tables.orders,
+          Key: { pk: 'FEE#fshop#ivy', sk: 'FEE#x' },
+          UpdateExpression: 'SET #s = :paid, payoutId = :p REMOVE unpaidFor',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':paid': 'paid', ':p': 'a-payout' },
+        }),
+      );
+    };
+    beforeTermsWrite = payMeanwhile;
+    const changed = await putTerms('fshop', 'ivy', { flatFees: [{ ...fee, amountMinor: 2000 }] });
+    expect(paid).toBe(1);
+    expect(changed.status).toBe(409);
+    expect(changed.body.error.code).toBe('fee_paid');
+    expect(await feeItems('fshop', 'ivy')).toEqual([
+      expect.objectContaining({ feeId: 'x', amountMinor: 1000, status: 'paid', payoutId: 'a-payout' }),
+    ]);
+    const enrollment = await call(admin, {
+      method: 'GET',
+      route: ENROLLMENT,
+      pathParameters: { merchantId: 'fshop', influencerId: 'ivy' },
+    });
+    expect(enrollment.body.terms.flatFees).toEqual([fee]);
+  });
+
+  it('an enrollment ended while a run pays its fee keeps the paid fee', async () => {
+    const fee = { feeId: 'y', amountMinor: 1000, dueAt: '2026-05-01T00:00:00.000Z' };
+    await createInfluencer('jon', 0);
+    expect((await putTerms('fshop', 'jon', { flatFees: [fee] })).status).toBe(200);
+    beforeTermsWrite = async () => {
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: stores.tables.orders,
+          Key: { pk: 'FEE#fshop#jon', sk: 'FEE#y' },
+          UpdateExpression: 'SET #s = :paid, payoutId = :p REMOVE unpaidFor',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':paid': 'paid', ':p': 'a-payout' },
+        }),
+      );
+    };
+    expect((await endEnrollment('fshop', 'jon')).status).toBe(204);
+    expect(beforeTermsWrite).toBeUndefined();
+    expect((await feeItems('fshop', 'jon')).map((f) => f.status)).toEqual(['paid']);
   });
 
   it('an unknown merchant or influencer is 404 and writes no fee', async () => {
