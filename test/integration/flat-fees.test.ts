@@ -33,6 +33,10 @@ const failedBatches: unknown[] = [];
 let secret = '';
 /** Runs once, just before the next transaction that writes an enrollment's terms. */
 let beforeTermsWrite: (() => Promise<void>) | undefined;
+/** Runs once, just before the next transaction that marks payout items paid. */
+let beforeMarking: (() => Promise<void>) | undefined;
+/** Counter items returned to Query calls on the counters table. */
+let counterItemsRead = 0;
 
 async function call(handler: HttpHandler, input: Parameters<typeof httpEvent>[0]) {
   const res = await handler(httpEvent({ admin: true, ...input }), context());
@@ -56,8 +60,10 @@ const endEnrollment = (merchantId: string, influencerId: string) =>
   call(admin, { method: 'DELETE', route: ENROLLMENT, pathParameters: { merchantId, influencerId } });
 const run = (period: string) =>
   call(payoutsApi, { method: 'POST', route: '/admin/payouts/runs', body: { period } });
-const payoutsOf = (result: { body: { payouts: Array<{ influencerId: string }> } }, influencerId: string) =>
-  result.body.payouts.filter((p) => p.influencerId === influencerId);
+const payoutsOf = (
+  result: { body: { payouts: Array<{ influencerId: string; amountMinor: number }> } },
+  influencerId: string,
+) => result.body.payouts.filter((p) => p.influencerId === influencerId);
 const statement = (influencerId: string, period: string) =>
   call(payoutsApi, {
     method: 'GET',
@@ -113,9 +119,24 @@ beforeAll(async () => {
         beforeTermsWrite = undefined;
         await inject();
       }
-      return next(args);
+      const marks = input?.TransactItems?.some((t) =>
+        String((t.Update as { UpdateExpression?: string } | undefined)?.UpdateExpression).includes(
+          'payoutId',
+        ),
+      );
+      const mark = beforeMarking;
+      if (marks && mark) {
+        beforeMarking = undefined;
+        await mark();
+      }
+      const result = await next(args);
+      const query = args.input as { TableName?: string };
+      if (query.TableName === stores.tables.counters) {
+        counterItemsRead += (result.output as { Count?: number }).Count ?? 0;
+      }
+      return result;
     },
-    { step: 'initialize', name: 'beforeTermsWrite' },
+    { step: 'initialize', name: 'injections' },
   );
   const { logger } = await import('../../functions/common/logger');
   logger.setLogLevel('ERROR');
@@ -355,6 +376,30 @@ describe('flat fees through payouts', () => {
     expect((await feeItems('fshop', 'jon')).map((f) => f.status)).toEqual(['paid']);
   });
 
+  it('a fee whose due time moves past the cut-off while a run marks it is left to its new period', async () => {
+    await createInfluencer('kim', 0);
+    const fee = { feeId: 'z', amountMinor: 1200, dueAt: '2026-11-10T00:00:00.000Z' };
+    expect((await putTerms('fshop', 'kim', { flatFees: [fee] })).status).toBe(200);
+    beforeMarking = async () => {
+      // What a PUT moving the fee into December writes to the item.
+      await dynamo().send(
+        new UpdateCommand({
+          TableName: stores.tables.orders,
+          Key: { pk: 'FEE#fshop#kim', sk: 'FEE#z' },
+          UpdateExpression: 'SET dueAt = :d, eligibleAt = :d',
+          ExpressionAttributeValues: { ':d': '2026-12-10T00:00:00.000Z' },
+        }),
+      );
+    };
+    const november = await run('2026-11');
+    expect(november.status).toBe(200);
+    expect(beforeMarking).toBeUndefined();
+    expect(await feeItems('fshop', 'kim')).toEqual([
+      expect.objectContaining({ status: 'unpaid', unpaidFor: 'kim', eligibleAt: '2026-12-10T00:00:00.000Z' }),
+    ]);
+    expect(payoutsOf(november, 'kim').map((p) => p.amountMinor)).toEqual([0]);
+  });
+
   it('an unknown merchant or influencer is 404 and writes no fee', async () => {
     const before = await everything(stores.tables.orders);
     expect((await putTerms('nobody', 'fay', { flatFees: [kickoff] })).status).toBe(404);
@@ -502,5 +547,32 @@ describe('flat fees in the merchant report', () => {
       (r) => r.body?.currencies?.[0]?.flatFeesMinor === 0,
     );
     expect(cancelled.body.currencies[0]).toMatchObject({ flatFeesMinor: 0, returnOnSpendBps: null });
+  });
+
+  it('reads no more counter items however many fees there are', async () => {
+    const may = 'from=2026-05-01&to=2026-05-31';
+    const fees = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        feeId: `may-${i}`,
+        amountMinor: 100,
+        dueAt: '2026-05-15T10:00:00.000Z',
+      }));
+    expect((await putTerms('fonly', 'fay', { flatFees: fees(1) })).status).toBe(200);
+    await waitFor(
+      () => merchantReport('fonly', may),
+      (r) => r.body?.currencies?.[0]?.flatFeesMinor === 100,
+    );
+    counterItemsRead = 0;
+    await merchantReport('fonly', may);
+    const withOne = counterItemsRead;
+    expect((await putTerms('fonly', 'fay', { flatFees: fees(49) })).status).toBe(200);
+    await waitFor(
+      () => merchantReport('fonly', may),
+      (r) => r.body?.currencies?.[0]?.flatFeesMinor === 4_900,
+    );
+    counterItemsRead = 0;
+    await merchantReport('fonly', may);
+    expect(counterItemsRead).toBe(withOne);
+    expect(withOne).toBe(2); // the merchant's day and its day for the influencer
   });
 });
