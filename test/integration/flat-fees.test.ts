@@ -400,6 +400,13 @@ describe('flat fees through payouts', () => {
     expect(payoutsOf(november, 'kim').map((p) => p.amountMinor)).toEqual([0]);
   });
 
+  it('takes at most 49 fees, so that replacing them all is one transaction', async () => {
+    const fees = Array.from({ length: 50 }, (_, i) => ({ ...later, feeId: `f${i}` }));
+    const res = await putTerms('fshop', 'kim', { flatFees: fees });
+    expect(res.status).toBe(400);
+    expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['terms.flatFees']);
+  });
+
   it('an unknown merchant or influencer is 404 and writes no fee', async () => {
     const before = await everything(stores.tables.orders);
     expect((await putTerms('nobody', 'fay', { flatFees: [kickoff] })).status).toBe(404);
