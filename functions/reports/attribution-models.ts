@@ -8,10 +8,10 @@
  * not in the comparison (the merchant report still counts them).
  */
 import type { z } from 'zod';
-import { type ComparableOrder, modelComparison } from '../common/domain/model-comparison';
+import { modelComparison } from '../common/domain/model-comparison';
 import { parseDayRange } from '../common/domain/report-range';
 import { apiError, type HttpResult, json, notFound } from '../common/http/responses';
-import type { OrderRoot } from '../common/repos/orders';
+import { comparableOrder } from './comparable-order';
 import { reports } from './context';
 import type { modelComparisonQuerySchema } from './schemas';
 
@@ -41,30 +41,4 @@ export async function attributionModelComparison(
     attributionModel: merchant.attributionModel,
     models: comparison.result(),
   });
-}
-
-/** The order as the comparison sees it; undefined for a root without the comparison's fields. */
-export function comparableOrder(root: OrderRoot): ComparableOrder | undefined {
-  const { currency, occurredAt, candidates, keptLines, rates, method } = root;
-  if (root.status !== 'credited' || !currency || !occurredAt || !candidates || !keptLines || !rates)
-    return undefined;
-  const couponOwner = method === 'coupon' ? root.shares?.[0]?.influencerId : undefined;
-  if (method === 'coupon' && !couponOwner) return undefined;
-  return {
-    currency,
-    occurredAtMs: Date.parse(occurredAt),
-    basis: couponOwner
-      ? { kind: 'coupon', influencerId: couponOwner }
-      : {
-          kind: 'clicks',
-          candidates: candidates.map((c) => ({
-            clickId: c.clickId,
-            influencerId: c.influencerId,
-            occurredAtMs: Date.parse(c.occurredAt),
-          })),
-        },
-    keptLines,
-    rates,
-    ownRates: new Map((root.candidateRates ?? []).map((r) => [r.influencerId, r.rates])),
-  };
 }

@@ -21,6 +21,8 @@ import {
   modelCredit,
 } from '../../functions/common/domain/model-comparison';
 import { planLedger, type RefundEvent } from '../../functions/common/domain/order-ledger';
+import { type OrderRoot, orderRepo } from '../../functions/common/repos/orders';
+import { comparableOrder } from '../../functions/reports/comparable-order';
 
 const ORDER_MS = Date.parse('2026-11-15T12:00:00.000Z');
 const click = (clickId: string, influencerId: string, daysBefore: number): AttributableClick => ({
@@ -295,4 +297,49 @@ test("property: over many orders of one model, that model's totals are the sums 
     ),
     { numRuns: 150 },
   );
+});
+
+// ---------------------------------------------------------------- orders credited before the comparison
+
+describe('orders credited before their roots kept the candidate clicks', () => {
+  const legacy: OrderRoot = {
+    merchantId: 'm1',
+    orderId: 'o-1',
+    version: 2,
+    status: 'credited',
+    currency: 'USD',
+    occurredAt: '2026-11-15T12:00:00.000Z',
+    lines,
+    rates: { defaultBps: 1_000 },
+    method: 'linear',
+    shares: [{ influencerId: 'anna', weightBps: 10_000, clickId: '01A', clickIds: ['01A'] }],
+  };
+  const current: OrderRoot = {
+    ...legacy,
+    candidates: [{ clickId: '01A', influencerId: 'anna', occurredAt: '2026-11-01T12:00:00.000Z' }],
+    candidateRates: [],
+    keptLines: lines,
+  };
+  const putItem = (root: OrderRoot) => orderRepo('orders').rootPut(root, root.version).Put?.Item ?? {};
+
+  test('stay out of the index, and are skipped if read', () => {
+    expect(putItem(legacy)).not.toHaveProperty('ordersOf');
+    expect(putItem({ ...legacy, keptLines: lines })).not.toHaveProperty('orderSort');
+    expect(comparableOrder(legacy)).toBeUndefined();
+  });
+
+  test('a root that keeps them is indexed by merchant and canonical time, and compared', () => {
+    expect(putItem(current)).toMatchObject({ ordersOf: 'm1', orderSort: '2026-11-15T12:00:00.000Z#o-1' });
+    expect(putItem({ ...current, status: 'unattributed' })).not.toHaveProperty('ordersOf');
+    expect(comparableOrder(current)?.basis).toEqual({
+      kind: 'clicks',
+      candidates: [
+        { clickId: '01A', influencerId: 'anna', occurredAtMs: Date.parse('2026-11-01T12:00:00.000Z') },
+      ],
+    });
+    expect(comparableOrder({ ...current, method: 'coupon', candidates: [] })?.basis).toEqual({
+      kind: 'coupon',
+      influencerId: 'anna',
+    });
+  });
 });
