@@ -43,7 +43,11 @@ export const reportRoutes = {
     query: modelComparisonQuerySchema,
     responses: {
       ...adminErrors,
-      200: { description: 'One entry per attribution model.', schema: modelComparisonSchema },
+      200: {
+        description:
+          'One entry per attribution model, in the order of the models. Orders credited before their candidate clicks were kept on the order are not in it.',
+        schema: modelComparisonSchema,
+      },
       404: { description: 'Unknown merchant.' },
     },
   },
