@@ -60,6 +60,7 @@ export const tables = {
       { name: 'unpaidByInfluencer', partitionKey: 'unpaidFor', sortKey: 'eligibleAt' },
       { name: 'byPayout', partitionKey: 'payoutId', sortKey: 'payoutSort' },
       { name: 'payees', partitionKey: 'payeeShard', sortKey: 'influencerId' },
+      { name: 'creditedByMerchant', partitionKey: 'ordersOf', sortKey: 'orderSort' },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
     description:
@@ -376,7 +377,8 @@ export const functions = {
       "Operator API for ROI reports: an influencer's or a merchant's figures over days, JSON or CSV.",
     memoryMb: 512,
     timeoutSeconds: 29,
-    tables: { counters: ['Query'], config: ['GetItem'] },
+    // Counters by day; the merchant; a merchant's credited orders (creditedByMerchant index).
+    tables: { counters: ['Query'], config: ['GetItem'], orders: ['Query'] },
     secrets: ['adminToken'],
   },
   notFound: {

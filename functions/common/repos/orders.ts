@@ -13,6 +13,9 @@
  * in the sparse `unpaidByInfluencer` index that payouts read; once paid they carry `payoutId`, which
  * puts them in the `byPayout` index that statements read. `PAYEE#<influencerId>` markers (index
  * `payees`, sharded) list every influencer ever credited, so a payout run finds its work without a Scan.
+ * The root of a credited order that carries what the attribution model comparison needs (its
+ * candidate clicks, their influencers' rates, its kept lines) also carries `ordersOf` (the merchant)
+ * and `orderSort` (`<occurredAt>#<orderId>`), which put it in the sparse `creditedByMerchant` index.
  */
 import { BatchGetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -50,6 +53,24 @@ export interface OrderRoot {
   /** After refunds. */
   amountMinor?: number;
   commissionMinor?: number;
+  /**
+   * The candidate clicks that counted at the first crediting (CONTRACT §6: at most 50), oldest
+   * first; empty when a coupon credited the order. Absent on orders credited before it was kept.
+   */
+  candidates?: StoredCandidate[];
+  /**
+   * The own rates (CONTRACT §10) of every candidate influencer (or of the coupon's owner) that had
+   * terms of its own at the first crediting; the others are on the order's `rates`.
+   */
+  candidateRates?: Array<{ influencerId: string; rates: CommissionRates }>;
+  /** The lines after every refund applied so far, same order and length as `lines`. */
+  keptLines?: OrderLine[];
+}
+
+export interface StoredCandidate {
+  clickId: string;
+  influencerId: string;
+  occurredAt: string;
 }
 
 export interface StoredRefund {
@@ -132,6 +153,13 @@ const keyAttributes = ['pk', 'sk'];
 const methodSchema = z.enum([...ATTRIBUTION_MODELS, 'coupon']);
 const unpaidOrPaid = z.enum(['unpaid', 'paid']);
 
+const orderLineSchema = z.object({
+  sku: z.string(),
+  category: z.string().optional(),
+  quantity: z.int(),
+  unitPriceMinor: z.int(),
+});
+
 const orderRootSchema: z.ZodType<OrderRoot> = z.object({
   merchantId: z.string(),
   orderId: z.string(),
@@ -139,16 +167,7 @@ const orderRootSchema: z.ZodType<OrderRoot> = z.object({
   status: z.enum(['pending', 'credited', 'unattributed']).optional(),
   currency: z.string().optional(),
   occurredAt: z.string().optional(),
-  lines: z
-    .array(
-      z.object({
-        sku: z.string(),
-        category: z.string().optional(),
-        quantity: z.int(),
-        unitPriceMinor: z.int(),
-      }),
-    )
-    .optional(),
+  lines: z.array(orderLineSchema).optional(),
   rates: commissionSchema.optional(),
   holdDays: z.int().optional(),
   clickId: z.string().optional(),
@@ -170,6 +189,11 @@ const orderRootSchema: z.ZodType<OrderRoot> = z.object({
   originalAmountMinor: z.int().optional(),
   amountMinor: z.int().optional(),
   commissionMinor: z.int().optional(),
+  candidates: z
+    .array(z.object({ clickId: z.string(), influencerId: z.string(), occurredAt: z.string() }))
+    .optional(),
+  candidateRates: z.array(z.object({ influencerId: z.string(), rates: commissionSchema })).optional(),
+  keptLines: z.array(orderLineSchema).optional(),
 });
 
 const storedRefundSchema: z.ZodType<StoredRefund> = z.object({
@@ -303,6 +327,29 @@ const payeeShard = (influencerId: string) => {
   return `PAYEES#${hash % PAYEE_SHARDS}`;
 };
 
+/**
+ * The `creditedByMerchant` index keys: only on the root of a credited order that carries what the
+ * comparison needs. An order credited before these fields were kept stays out of the index (a
+ * refund rewrites its root, but cannot recover its candidate clicks).
+ */
+function creditedByMerchantKeys(root: OrderRoot): { ordersOf?: string; orderSort?: string } {
+  if (root.status !== 'credited' || !root.occurredAt || !root.candidates || !root.keptLines) return {};
+  // A string order that is the time order: one fixed-shape formatter (instant.ts).
+  return {
+    ordersOf: root.merchantId,
+    orderSort: `${formatInstant(Date.parse(root.occurredAt))}#${root.orderId}`,
+  };
+}
+
+/**
+ * Bounds of `orderSort` for the UTC days `fromDay` to `toDay`, both included. Order ids are
+ * `[A-Za-z0-9_-]`, all below `~`, so `<last instant of toDay>#~` is above every order of that day.
+ */
+const orderSortBounds = (fromDay: string, toDay: string) => ({
+  low: `${fromDay}T00:00:00.000Z`,
+  high: `${toDay}T23:59:59.999Z#~`,
+});
+
 export function orderRepo(tableName: string) {
   const key = (merchantId: string, orderId: string, sk: string) => ({ pk: orderPk(merchantId, orderId), sk });
 
@@ -365,6 +412,7 @@ export function orderRepo(tableName: string) {
           TableName: tableName,
           Item: orderEntity.toItem(key(root.merchantId, root.orderId, ROOT), {
             ...root,
+            ...creditedByMerchantKeys(root),
             version: (readVersion ?? 0) + 1,
           }),
           ConditionExpression: readVersion === undefined ? 'attribute_not_exists(version)' : 'version = :v',
@@ -564,6 +612,30 @@ export function orderRepo(tableName: string) {
         ExpressionAttributeValues: { ':p': payoutId },
       });
       for await (const item of items) yield toPayableItem(tableName, item);
+    },
+
+    /**
+     * A merchant's credited orders whose `occurredAt` falls on the UTC days `fromDay` to `toDay`
+     * (both included, `YYYY-MM-DD`), a page at a time, oldest first (index `creditedByMerchant`;
+     * eventually consistent, like every index). Only orders that carry the comparison's fields.
+     */
+    async *creditedOrderPages(
+      merchantId: string,
+      fromDay: string,
+      toDay: string,
+      pageSize?: number,
+    ): AsyncGenerator<OrderRoot[]> {
+      const { low, high } = orderSortBounds(fromDay, toDay);
+      const pages = queryPages(
+        {
+          TableName: tableName,
+          IndexName: 'creditedByMerchant',
+          KeyConditionExpression: 'ordersOf = :m AND orderSort BETWEEN :low AND :high',
+          ExpressionAttributeValues: { ':m': merchantId, ':low': low, ':high': high },
+        },
+        pageSize,
+      );
+      for await (const page of pages) yield page.map((item) => orderEntity.fromItem(tableName, item));
     },
 
     adjustmentPut(adjustment: StoredAdjustment): TransactItem {
