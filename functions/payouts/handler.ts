@@ -56,6 +56,7 @@ async function readRun(period: string) {
 }
 
 const publicPayout = (p: PayoutRecord) => ({
+  payoutId: p.payoutId,
   influencerId: p.influencerId,
   currency: p.currency,
   amountMinor: p.state === 'done' ? p.amountMinor : p.markedMinor,

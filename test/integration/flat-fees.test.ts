@@ -58,8 +58,31 @@ const putTerms = (merchantId: string, influencerId: string, terms: unknown) =>
   });
 const endEnrollment = (merchantId: string, influencerId: string) =>
   call(admin, { method: 'DELETE', route: ENROLLMENT, pathParameters: { merchantId, influencerId } });
-const run = (period: string) =>
-  call(payoutsApi, { method: 'POST', route: '/admin/payouts/runs', body: { period } });
+
+/**
+ * Every payout of a run has a `payoutId` (CONTRACT §5), the same whenever its run is read again; the
+ * expectations below compare the rest.
+ */
+const payoutIds = new Map<string, string>();
+function withoutPayoutIds<T extends { period?: string; payouts?: Array<Record<string, unknown>> }>(
+  body: T,
+): T {
+  if (!body?.payouts) return body;
+  return {
+    ...body,
+    payouts: body.payouts.map(({ payoutId, ...payout }) => {
+      expect(payoutId).toEqual(expect.any(String));
+      const key = JSON.stringify([body.period ?? '', payout.influencerId, payout.currency]);
+      expect(payoutId).toBe(payoutIds.get(key) ?? payoutId);
+      payoutIds.set(key, String(payoutId));
+      return payout;
+    }),
+  };
+}
+const run = async (period: string) => {
+  const res = await call(payoutsApi, { method: 'POST', route: '/admin/payouts/runs', body: { period } });
+  return { ...res, body: withoutPayoutIds(res.body) };
+};
 const payoutsOf = (
   result: { body: { payouts: Array<{ influencerId: string; amountMinor: number }> } },
   influencerId: string,

@@ -38,7 +38,31 @@ const call = async (
     body: res.headers?.['content-type']?.includes('json') && text ? JSON.parse(text) : undefined,
   };
 };
-const run = (period: string) => call(payoutsApi, 'POST', '/admin/payouts/runs', { period });
+
+/**
+ * Every payout of a run has a `payoutId` (CONTRACT §5), the same whenever its run is read again; the
+ * expectations below compare the rest.
+ */
+const payoutIds = new Map<string, string>();
+function withoutPayoutIds<T extends { period?: string; payouts?: Array<Record<string, unknown>> }>(
+  body: T,
+): T {
+  if (!body?.payouts) return body;
+  return {
+    ...body,
+    payouts: body.payouts.map(({ payoutId, ...payout }) => {
+      expect(payoutId).toEqual(expect.any(String));
+      const key = JSON.stringify([body.period ?? '', payout.influencerId, payout.currency]);
+      expect(payoutId).toBe(payoutIds.get(key) ?? payoutId);
+      payoutIds.set(key, String(payoutId));
+      return payout;
+    }),
+  };
+}
+const run = async (period: string) => {
+  const res = await call(payoutsApi, 'POST', '/admin/payouts/runs', { period });
+  return { ...res, body: withoutPayoutIds(res.body) };
+};
 
 let seq = 0;
 async function credit(

@@ -298,6 +298,7 @@ export const webhookAcceptedSchema = z.looseObject({
 
 /** CONTRACT §5, §8: a payout run. */
 export const payoutSchema = z.looseObject({
+  payoutId: z.string().min(1),
   influencerId: z.string(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   amountMinor: z.int(),
