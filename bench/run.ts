@@ -12,6 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { LOCAL_AWS_ENV } from '../lib/local/stores';
+import { attributionModelsBench } from './attribution-models';
 import { bundlesBench } from './bundles';
 import { dynamoCallsBench } from './dynamo-calls';
 import { table } from './lib/format';
@@ -31,6 +32,7 @@ const allModules: BenchModule[] = [
   dynamoCallsBench,
   payoutsBench,
   webhooksBench,
+  attributionModelsBench,
 ];
 
 // `npm run bench -- redirect` runs only the named modules and prints their table without touching

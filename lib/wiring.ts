@@ -61,6 +61,7 @@ export const tables = {
       { name: 'unpaidByInfluencer', partitionKey: 'unpaidFor', sortKey: 'eligibleAt' },
       { name: 'byPayout', partitionKey: 'payoutId', sortKey: 'payoutSort' },
       { name: 'payees', partitionKey: 'payeeShard', sortKey: 'influencerId' },
+      { name: 'creditedByMerchant', partitionKey: 'ordersOf', sortKey: 'orderSort' },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
     description:
@@ -239,8 +240,10 @@ export const functions = {
       ],
       // A click by id; the visitor's other clicks for its duplicate flag (byVisitor index).
       clicks: ['GetItem', 'Query'],
-      // The order view reads the order's partition.
-      orders: ['Query'],
+      // The order view reads the order's partition, an enrollment's fees theirs (Query); fees are
+      // created (PutItem), changed or cancelled (UpdateItem) in the enrollment's transaction, and
+      // their influencer marked as a payee (PutItem). A fee is never deleted.
+      orders: ['Query', 'PutItem', 'UpdateItem'],
     },
     // The seal key seals a new merchant's webhook secret and every rotated one.
     secrets: ['adminToken', 'webhookSealKey'],
@@ -384,7 +387,8 @@ export const functions = {
       "Operator API for ROI reports: an influencer's or a merchant's figures over days, JSON or CSV.",
     memoryMb: 512,
     timeoutSeconds: 29,
-    tables: { counters: ['Query'], config: ['GetItem'] },
+    // Counters by day; the merchant; a merchant's credited orders (creditedByMerchant index).
+    tables: { counters: ['Query'], config: ['GetItem'], orders: ['Query'] },
     secrets: ['adminToken'],
   },
   selfService: {

@@ -2,11 +2,21 @@
  * A merchant's program (CONTRACT §10): enroll an influencer on its terms (or replace them), read
  * one enrollment or the whole program, and end an enrollment. Links that exist keep working after
  * an enrollment ends; only new links need one.
+ *
+ * Flat fees are payout items in the orders table, written in the same transaction as the terms
+ * that list them (domain/fee-plan.ts decides what changes). Ending an enrollment cancels its unpaid
+ * fees, which are no longer owed; paid ones stay, as the history of what was paid.
  */
-import { json, notFound } from '../common/http/responses';
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type FeeState, planFees } from '../common/domain/fee-plan';
+import { apiError, json, notFound } from '../common/http/responses';
 import type { Enrollment } from '../common/repos/enrollments';
+import { type TransactItem, transact } from '../common/repos/orders';
 import type { PutEnrollmentInput } from '../common/schemas/programs';
 import { admin } from './context';
+
+/** Reads and plans again this often when a payout run or another change gets in between. */
+const ATTEMPTS = 5;
 
 /** Fields in a stable order (DynamoDB maps come back in any order). */
 export const enrollmentView = (e: Enrollment) => ({
@@ -36,13 +46,37 @@ export async function putEnrollment(merchantId: string, influencerId: string, in
   ]);
   if (!merchant) throw notFound('The merchant');
   if (!influencer) throw notFound('The influencer');
-  const enrollment = await admin.enrollments.put(
-    merchantId,
-    influencerId,
-    input.terms ?? {},
-    admin.now().toISOString(),
-  );
-  return json(200, enrollmentView(enrollment));
+  const terms = input.terms ?? {};
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const at = admin.now().toISOString();
+    const [read, stored] = await Promise.all([
+      admin.enrollments.get(merchantId, influencerId, true),
+      admin.orders.feesOf(merchantId, influencerId),
+    ]);
+    const owned = new Set((read?.terms.flatFees ?? []).map((fee) => fee.feeId));
+    const plan = planFees(stored, terms.flatFees ?? [], owned);
+    if (!plan.ok) {
+      throw apiError(
+        'fee_paid',
+        `A fee already paid must stay in the list unchanged: ${plan.paidFeeIds.join(', ')}.`,
+      );
+    }
+    const pair = { merchantId, influencerId };
+    const writes: TransactItem[] = [
+      admin.enrollments.putItem(merchantId, influencerId, terms, at, read),
+      ...plan.create.map((fee) =>
+        admin.orders.feeCreate({ ...pair, ...fee, currency: merchant.currency }, at),
+      ),
+      ...plan.update.map((fee) => admin.orders.feeUpdate({ ...pair, feeId: fee.feeId }, fee, at)),
+      ...plan.cancel.map((fee) => admin.orders.feeCancel({ ...pair, feeId: fee.feeId }, at)),
+    ];
+    // A payout run pays only its payees: the marker first (one without fees is harmless).
+    if (plan.create.length > 0) await admin.orders.markPayee(influencerId);
+    if (await write(writes)) {
+      return json(200, enrollmentView({ ...pair, terms, enrolledAt: read?.enrolledAt ?? at, updatedAt: at }));
+    }
+  }
+  throw apiError('busy', 'The enrollment or its fees kept changing; try again.');
 }
 
 export async function getEnrollment(merchantId: string, influencerId: string) {
@@ -58,6 +92,39 @@ export async function listEnrollments(merchantId: string) {
 }
 
 export async function deleteEnrollment(merchantId: string, influencerId: string) {
-  if (!(await admin.enrollments.delete(merchantId, influencerId))) throw notFound('The enrollment');
-  return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+  for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
+    const [read, stored] = await Promise.all([
+      admin.enrollments.get(merchantId, influencerId, true),
+      admin.orders.feesOf(merchantId, influencerId),
+    ]);
+    if (!read) throw notFound('The enrollment');
+    const at = admin.now().toISOString();
+    const unpaid = stored.filter((fee: FeeState) => fee.status === 'unpaid');
+    const writes = [
+      admin.enrollments.deleteItem(read),
+      ...unpaid.map((fee) => admin.orders.feeCancel({ merchantId, influencerId, feeId: fee.feeId }, at)),
+    ];
+    if (await write(writes)) {
+      return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
+    }
+  }
+  throw apiError('busy', 'The enrollment or its fees kept changing; try again.');
+}
+
+/**
+ * False when the transaction was refused because what it was planned from changed: a condition
+ * failed, or it met a concurrent transaction (a payout run marking a fee) on one of its items.
+ */
+async function write(items: TransactItem[]): Promise<boolean> {
+  try {
+    return await transact(items);
+  } catch (err) {
+    if (
+      err instanceof TransactionCanceledException &&
+      (err.CancellationReasons ?? []).some((r) => r.Code === 'TransactionConflict')
+    ) {
+      return false;
+    }
+    throw err;
+  }
 }

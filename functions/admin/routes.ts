@@ -83,6 +83,8 @@ export const adminRoutes = {
       ...adminErrors,
       200: { description: 'The enrollment.', schema: enrollmentSchema },
       404: { description: 'Unknown merchant or influencer.' },
+      409: { description: 'A fee already paid is missing from the list or changed (`fee_paid`).' },
+      503: { description: 'The enrollment or its fees kept changing; try again.' },
     },
   },
   getEnrollment: {
@@ -105,8 +107,9 @@ export const adminRoutes = {
     params: enrollmentPathSchema,
     responses: {
       ...adminErrors,
-      204: { description: 'Ended.' },
+      204: { description: 'Ended; its unpaid fees are no longer owed (paid ones stay).' },
       404: { description: 'The influencer is not enrolled with this merchant.' },
+      503: { description: 'The enrollment or its fees kept changing; try again.' },
     },
   },
   listEnrollments: {

@@ -9,6 +9,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type {
   AdjustmentFact,
   CreditFact,
+  FeeFact,
   OrderRootFact,
   OrderShareFact,
   SourceChange,
@@ -90,6 +91,9 @@ function decodeOrderItem(record: DynamoDBRecord): Decoded {
       change: { kind: 'adjustment', before: adjustmentOf(before), after: adjustmentOf(after) },
     };
   }
+  if (sk.startsWith('FEE#')) {
+    return { ok: true, change: { kind: 'fee', before: feeOf(before), after: feeOf(after) } };
+  }
   return { ok: true, change: undefined }; // Refund events and anything else: no counter changes.
 }
 
@@ -160,4 +164,19 @@ function adjustmentOf(item: Image | undefined): AdjustmentFact | undefined {
     throw new Error('An adjustment without merchant, order, influencer, currency or amount.');
   }
   return { merchantId, orderId, influencerId, currency, amountMinor };
+}
+
+/** A fee counts while it is owed (unpaid or paid); a cancelled one counts nowhere. */
+function feeOf(item: Image | undefined): FeeFact | undefined {
+  if (!item) return undefined;
+  const merchantId = text(item.merchantId);
+  const influencerId = text(item.influencerId);
+  const currency = text(item.currency);
+  const dueAt = text(item.dueAt);
+  const amountMinor = integer(item.amountMinor);
+  if (!merchantId || !influencerId || !currency || !dueAt || amountMinor === undefined) {
+    throw new Error('A fee without merchant, influencer, currency, due time or amount.');
+  }
+  if (item.status === 'cancelled') return undefined;
+  return { merchantId, influencerId, currency, dueAt, amountMinor };
 }

@@ -6,15 +6,18 @@
  */
 import {
   type AttributionDecision,
+  candidateClicks,
   DAY_MS,
   decideAttribution,
   hasNewestCandidates,
+  type OrderClickLookup,
   type VisitorClick,
 } from '../common/domain/attribution';
-import { orderAmountMinor } from '../common/domain/commission';
+import { type CommissionRates, orderAmountMinor } from '../common/domain/commission';
 import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates';
 import { isValidUlid, ulidLowerBound, ulidUpperBound } from '../common/domain/ids';
 import { formatInstant } from '../common/domain/instant';
+import { keptLinesAfter } from '../common/domain/model-comparison';
 import { planLedger } from '../common/domain/order-ledger';
 import { addItemMetric, addMetric } from '../common/metrics';
 import { BusinessMetric } from '../common/observability';
@@ -25,6 +28,7 @@ import {
   type OrderPartition,
   type OrderRepo,
   type OrderRoot,
+  type StoredCandidate,
   type StoredRefund,
   type TransactItem,
   transact,
@@ -48,10 +52,11 @@ export interface Dependencies {
 }
 
 /*
- * Transaction sizes (DynamoDB allows 100 items), with at most MAX_CREDITED_INFLUENCERS (20)
- * influencers per order (CONTRACT §6):
- * - crediting: one check of its terms (influencer-terms.ts) and one credit per influencer + the
- *   root + the inbox update: at most 42;
+ * Transaction sizes (DynamoDB allows 100 items), with at most MAX_CANDIDATE_CLICKS (50) candidate
+ * clicks and MAX_CREDITED_INFLUENCERS (20) credited influencers per order (CONTRACT §6):
+ * - crediting: one check of the terms (influencer-terms.ts) of each distinct candidate influencer
+ *   (at most 50: the model comparison needs the rates of every one, not only of those credited),
+ *   one credit per credited influencer (at most 20), the root and the inbox update: at most 72;
  * - a refund or cancellation: its event + one credit change or one clawback per influencer (a
  *   credit is either unpaid and shrinks, or paid and is clawed back) + the root + the inbox
  *   update: at most 23, and never more than 43 even if both were written for each influencer.
@@ -90,14 +95,8 @@ export async function processOrderEvent(deps: Dependencies, message: OrderMessag
       if (decided && changes.length > 0) countAttribution((await decided).attribution);
       return;
     }
-    // Refused: the order changed, or a credited influencer's terms did. Read those terms again.
-    const attribution = decided ? (await decided).attribution : undefined;
-    if (attribution?.kind === 'credited') {
-      await deps.terms.refresh(
-        merchantId,
-        attribution.shares.map((s) => s.influencerId),
-      );
-    }
+    // Refused: the order changed, or a candidate influencer's terms did. Read those terms again.
+    if (decided) await deps.terms.refresh(merchantId, termsInfluencers(await decided));
   }
   throw new Error(
     `Order ${merchantId}/${event.orderId} kept changing under us; leaving the message for a retry.`,
@@ -117,6 +116,21 @@ async function markPayees(deps: Dependencies, attribution: AttributionDecision):
 interface Decision {
   merchant: Merchant;
   attribution: AttributionDecision;
+  /**
+   * The candidate clicks the decision weighed (none for a coupon or an unattributed order): kept on
+   * the order, so the model comparison weighs the very same clicks under every model.
+   */
+  candidates: StoredCandidate[];
+}
+
+/**
+ * The influencers whose terms the crediting reads and checks: every distinct candidate influencer
+ * (a superset of those credited), or the coupon's owner.
+ */
+function termsInfluencers({ attribution, candidates }: Decision): string[] {
+  if (attribution.kind !== 'credited') return [];
+  if (attribution.method === 'coupon') return attribution.shares.map((s) => s.influencerId);
+  return [...new Set(candidates.map((c) => c.influencerId))];
 }
 
 /** CONTRACT §6: the order's click, its visitor's candidate clicks, the coupon fallback. */
@@ -148,22 +162,36 @@ async function decide(deps: Dependencies, merchantId: string, order: OrderCreate
   }
   const orderClick = visitorClicks.find((c) => c.clickId === click?.clickId);
   const couponOwnerId = order.couponCode ? await deps.influencers.couponOwner(order.couponCode) : undefined;
+  const orderClickLookup: OrderClickLookup = !order.clickId
+    ? { kind: 'no_click_id' }
+    : !click
+      ? { kind: 'not_found' }
+      : {
+          kind: 'found',
+          // A click after the order is not in the visitor query's range; it is still the order's click.
+          click: orderClick ?? { ...click, occurredAtMs: Date.parse(click.occurredAt), duplicate: false },
+        };
   const attribution = decideAttribution({
     order: { merchantId, occurredAtMs },
-    orderClick: !order.clickId
-      ? { kind: 'no_click_id' }
-      : !click
-        ? { kind: 'not_found' }
-        : {
-            kind: 'found',
-            // A click after the order is not in the visitor query's range; it is still the order's click.
-            click: orderClick ?? { ...click, occurredAtMs: Date.parse(click.occurredAt), duplicate: false },
-          },
+    orderClick: orderClickLookup,
     visitorClicks,
     merchant,
     couponOwner: couponOwnerId ? { influencerId: couponOwnerId } : undefined,
   });
-  return { merchant, attribution };
+  // The same call on the same clicks as inside decideAttribution, which weighed exactly these.
+  const candidates =
+    attribution.kind === 'credited' && attribution.method !== 'coupon' && orderClickLookup.kind === 'found'
+      ? candidateClicks(
+          [orderClickLookup.click, ...visitorClicks],
+          { merchantId, occurredAtMs },
+          merchant.attributionWindowDays,
+        ).map((c) => ({
+          clickId: c.clickId,
+          influencerId: c.influencerId,
+          occurredAt: formatInstant(c.occurredAtMs),
+        }))
+      : [];
+  return { merchant, attribution, candidates };
 }
 
 function creditNewOrder(
@@ -171,14 +199,21 @@ function creditNewOrder(
   partition: OrderPartition,
   message: OrderMessage,
   order: OrderCreated,
-  { merchant, attribution }: Decision,
+  decision: Decision,
 ): TransactItem[] {
+  const { merchant, attribution, candidates } = decision;
   // The terms in force when the order is first credited stay its terms, for its refunds too; the
-  // transaction checks that they are still the enrollments' (influencer-terms.ts).
+  // transaction checks that they are still the enrollments' (influencer-terms.ts). Those of the
+  // candidates not credited are kept for the model comparison, checked the same way.
   const checks: TransactItem[] = [];
-  const shares = (attribution.kind === 'credited' ? attribution.shares : []).map((share) => {
-    const { rates, check } = deps.terms.ratesOf(message.merchantId, share.influencerId);
+  const ownRates = new Map<string, CommissionRates>();
+  for (const influencerId of termsInfluencers(decision)) {
+    const { rates, check } = deps.terms.ratesOf(message.merchantId, influencerId);
     checks.push(check);
+    if (rates) ownRates.set(influencerId, rates);
+  }
+  const shares = (attribution.kind === 'credited' ? attribution.shares : []).map((share) => {
+    const rates = ownRates.get(share.influencerId);
     return rates ? { ...share, rates } : share;
   });
   const plan = planLedger({
@@ -203,7 +238,13 @@ function creditNewOrder(
     ...(order.clickId ? { clickId: order.clickId } : {}),
     ...(order.couponCode ? { couponCode: order.couponCode } : {}),
     ...(attribution.kind === 'credited'
-      ? { method: attribution.method, shares }
+      ? {
+          method: attribution.method,
+          shares,
+          candidates,
+          candidateRates: [...ownRates].map(([influencerId, rates]) => ({ influencerId, rates })),
+          keptLines: keptLinesAfter(order.lines, partition.refunds),
+        }
       : { unattributedReason: attribution.reason }),
     originalAmountMinor: orderAmountMinor(order.lines),
     amountMinor: plan.amountMinor,
@@ -304,6 +345,8 @@ function applyRefund(
         ...root,
         amountMinor: plan.amountMinor,
         commissionMinor: root.status === 'credited' ? plan.commissionMinor : 0,
+        // What the model comparison reads instead of the refund events.
+        ...(root.status === 'credited' ? { keptLines: keptLinesAfter(root.lines, refunds) } : {}),
       },
       root.version,
     ),

@@ -1,9 +1,10 @@
 /**
- * One influencer's part of a payout run (CONTRACT §8). Sums what is due at the cut-off per currency,
- * decides payable or carried over against the influencer's minimum, and for a payable payout marks
- * its items paid in bounded transactions, each of which also adds them to the payout: a payout's
- * total is always exactly what it marked, and an item is marked by one payout only. A job that dies
- * half way is simply run again: it resumes from what is still unpaid.
+ * One influencer's part of a payout run (CONTRACT §8, §10). Sums what is due at the cut-off per
+ * currency (credits, clawbacks and flat fees alike), decides payable or carried over against the
+ * influencer's minimum, and for a payable payout marks its items paid in bounded transactions, each
+ * of which also adds them to the payout: a payout's total is always exactly what it marked, and an
+ * item is marked by one payout only. A job that dies half way is simply run again: it resumes from
+ * what is still unpaid.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { formatInstant } from '../common/domain/instant';
@@ -99,11 +100,14 @@ async function markPage(deps: PayDependencies, items: UnpaidItem[], marking: Map
   const candidates = items.filter((item) => marking.has(item.currency));
   if (candidates.length === 0) return;
   for (let attempt = 0; attempt < 3; attempt++) {
-    // The index lags the table: pay each item only if it is unpaid right now, at its current amount.
+    // The index lags the table: pay each item only if it is unpaid right now, at its current amount,
+    // and still due when the index said (a fee whose due time moved is left to the run it is due in).
     const current = await deps.orders.current(candidates);
     const payable = candidates.flatMap((item) => {
       const now = current.get(`${item.pk}|${item.sk}`);
-      return now?.status === 'unpaid' ? [{ ...item, amountMinor: now.amountMinor }] : [];
+      return now?.status === 'unpaid' && now.eligibleAt === item.eligibleAt
+        ? [{ ...item, amountMinor: now.amountMinor }]
+        : [];
     });
     if (payable.length === 0) return;
     const writes: TransactItem[] = [];

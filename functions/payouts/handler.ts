@@ -56,6 +56,7 @@ async function readRun(period: string) {
 }
 
 const publicPayout = (p: PayoutRecord) => ({
+  payoutId: p.payoutId,
   influencerId: p.influencerId,
   currency: p.currency,
   amountMinor: p.state === 'done' ? p.amountMinor : p.markedMinor,
@@ -72,7 +73,8 @@ async function runView(period: string) {
 }
 
 /**
- * The statement of an influencer's payable payouts of a period (one row per order, every currency).
+ * The statement of an influencer's payable payouts of a period (one row per order and per fee,
+ * every currency).
  * Built from the `byPayout` index the first time it is asked for, checked against the payouts' item
  * counts (the index is eventually consistent), and kept in the statement store from then on.
  */

@@ -4,10 +4,12 @@
  * Read-only: the figures come from the per-day counters the aggregator keeps (no click is read).
  */
 import { routeHandler } from '../common/http/adapter';
+import { attributionModelComparison } from './attribution-models';
 import { influencerReport, merchantReport } from './reports';
 import { reportRoutes } from './routes';
 
 export const handler = routeHandler(reportRoutes, {
   influencerReport: ({ params, query, event }) => influencerReport(params.influencerId, query, event),
   merchantReport: ({ params, query, event }) => merchantReport(params.merchantId, query, event),
+  attributionModelComparison: ({ params, query }) => attributionModelComparison(params.merchantId, query),
 });

@@ -1,6 +1,7 @@
 import { adminErrorResponses as adminErrors, type RouteSpecs } from '../common/http/route-spec';
 import { influencerPathSchema, merchantPathSchema } from '../common/schemas/catalog';
 import { influencerReportSchema, merchantReportSchema, reportQuerySchema } from '../common/schemas/reports';
+import { modelComparisonQuerySchema, modelComparisonSchema } from './schemas';
 
 /** The report routes of the operator API (CONTRACT §5): read-only, from the per-day counters. */
 export const reportRoutes = {
@@ -29,6 +30,24 @@ export const reportRoutes = {
     responses: {
       ...adminErrors,
       200: { description: 'The report (or its CSV export).', schema: merchantReportSchema },
+      404: { description: 'Unknown merchant.' },
+    },
+  },
+  attributionModelComparison: {
+    method: 'GET',
+    path: '/admin/reports/merchants/{merchantId}/attribution-models',
+    auth: 'admin',
+    summary:
+      "A merchant's credited orders over days, credited again under each attribution model (same candidate clicks, coupon fallback, rates and refunds): orders and commission per currency and per influencer",
+    params: merchantPathSchema,
+    query: modelComparisonQuerySchema,
+    responses: {
+      ...adminErrors,
+      200: {
+        description:
+          'One entry per attribution model, in the order of the models. Orders credited before their candidate clicks were kept on the order are not in it.',
+        schema: modelComparisonSchema,
+      },
       404: { description: 'Unknown merchant.' },
     },
   },

@@ -47,10 +47,21 @@ export function createTableInput(name: string, spec: TableSpec): CreateTableComm
   };
 }
 
-export async function provisionTables(client: DynamoDBClient, names: TableNames): Promise<void> {
+/**
+ * Creates the missing tables. Returns the indexes of the wiring that existing tables lack (as
+ * `table.index`): a data directory made by an older version keeps its tables, and adding an index
+ * to a table on DynamoDB Local can leave it CREATING for good, so the caller says so instead.
+ */
+export async function provisionTables(client: DynamoDBClient, names: TableNames): Promise<string[]> {
+  const missingIndexes: string[] = [];
   for (const [key, spec] of Object.entries(tables) as Array<[TableKey, TableSpec]>) {
     const name = names[key];
-    if (await tableExists(client, name)) continue;
+    const existing = await describedIndexes(client, name);
+    if (existing) {
+      for (const index of spec.indexes)
+        if (!existing.includes(index.name)) missingIndexes.push(`${key}.${index.name}`);
+      continue;
+    }
     await client.send(new CreateTableCommand(createTableInput(name, spec)));
     if (spec.ttlAttribute) {
       await client.send(
@@ -61,14 +72,16 @@ export async function provisionTables(client: DynamoDBClient, names: TableNames)
       );
     }
   }
+  return missingIndexes;
 }
 
-async function tableExists(client: DynamoDBClient, name: string): Promise<boolean> {
+/** The names of a table's global secondary indexes; undefined when there is no such table. */
+async function describedIndexes(client: DynamoDBClient, name: string): Promise<string[] | undefined> {
   try {
-    await client.send(new DescribeTableCommand({ TableName: name }));
-    return true;
+    const out = await client.send(new DescribeTableCommand({ TableName: name }));
+    return (out.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '');
   } catch (err) {
-    if (err instanceof ResourceNotFoundException) return false;
+    if (err instanceof ResourceNotFoundException) return undefined;
     throw err;
   }
 }

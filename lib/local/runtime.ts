@@ -98,6 +98,13 @@ export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalR
   let server: Server | undefined;
   try {
     const provisioned = await provisionLocal(stores, 'creditlink');
+    if (provisioned.missingIndexes.length > 0) {
+      // One clear line rather than a 500 later, from the one route that reads the index.
+      console.warn(
+        `warning: the data directory predates the indexes ${provisioned.missingIndexes.join(', ')}; ` +
+          'the routes that read them will fail. Move the data directory away (or set DATA_DIR) to start afresh.',
+      );
+    }
     const url = `http://${options.host}:${options.port}`;
     const adminToken = options.adminToken ?? DEFAULT_LOCAL_ADMIN_TOKEN;
     Object.assign(process.env, storesEnv(stores, provisioned), {

@@ -72,6 +72,8 @@ export async function startLocalStores(options: {
 export interface Provisioned {
   tables: TableNames;
   queues: LocalQueues;
+  /** Indexes of the wiring that tables of an older data directory lack (`table.index`). */
+  missingIndexes: string[];
 }
 
 /** Environment that points the AWS SDK at the stand-ins and names the tables and queues. */
@@ -101,8 +103,8 @@ export async function provisionLocal(
   const sqs = new SQSClient({ endpoint: stores.sqsEndpoint, useQueueUrlAsEndpoint: false, ...sdkLocal() });
   try {
     const names = localTableNames(prefix);
-    await provisionTables(dynamo, names);
-    return { tables: names, queues: await provisionQueues(sqs, prefix, queueOverrides) };
+    const missingIndexes = await provisionTables(dynamo, names);
+    return { tables: names, queues: await provisionQueues(sqs, prefix, queueOverrides), missingIndexes };
   } finally {
     dynamo.destroy();
     sqs.destroy();

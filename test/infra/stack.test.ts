@@ -285,7 +285,7 @@ const expectedGrants: Record<
         'UpdateItem',
       ],
       clicks: ['GetItem', 'Query'],
-      orders: ['Query'],
+      orders: ['PutItem', 'Query', 'UpdateItem'],
     },
     secrets: ['adminToken', 'webhookSealKey'],
     sends: [],
@@ -355,7 +355,7 @@ const expectedGrants: Record<
     s3: [],
   },
   reports: {
-    tables: { counters: ['Query'], config: ['GetItem'] },
+    tables: { counters: ['Query'], config: ['GetItem'], orders: ['Query'] },
     secrets: ['adminToken'],
     sends: [],
     s3: [],
@@ -488,6 +488,22 @@ describe('payout tables, spelled out', () => {
       Projection: { ProjectionType: 'ALL' },
     });
     for (const name of ['unpaidFor', 'eligibleAt', 'payoutId', 'payoutSort', 'payeeShard', 'influencerId']) {
+      expect(p.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
+    }
+  });
+
+  test('orders has the sparse index of credited orders by merchant and time that the model comparison reads', () => {
+    const p = props(tables.orders.id);
+    const indexes = (p.GlobalSecondaryIndexes ?? []) as Array<Record<string, unknown>>;
+    expect(indexes.find((i) => i.IndexName === 'creditedByMerchant')).toEqual({
+      IndexName: 'creditedByMerchant',
+      KeySchema: [
+        { AttributeName: 'ordersOf', KeyType: 'HASH' },
+        { AttributeName: 'orderSort', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    for (const name of ['ordersOf', 'orderSort']) {
       expect(p.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
     }
   });

@@ -65,6 +65,7 @@ const expected: Record<string, readonly number[]> = {
   getStatement:           [401, 401,  404,  401, 401, 401, 401, 401],
   influencerReport:       [401, 401,  200,  401, 401, 401, 401, 401],
   merchantReport:         [401, 401,  200,  401, 401, 401, 401, 401],
+  attributionModelComparison: [401, 401,  200,  401, 401, 401, 401, 401],
   getMe:                  [401, 401,  403,  403, 403, 200, 200, 401],
   listMyLinks:            [401, 401,  403,  403, 403, 200, 200, 401],
   getMyMerchant:          [401, 401,  403,  200, 200, 403, 403, 401],
@@ -92,6 +93,7 @@ const queries: Record<string, string> = {
   getPayoutRun: 'period=2026-11',
   influencerReport: 'from=2026-11-01&to=2026-11-30',
   merchantReport: 'from=2026-11-01&to=2026-11-30',
+  attributionModelComparison: 'from=2026-11-01&to=2026-11-30',
 };
 
 const handlers = new Map<string, HttpHandler>();

@@ -143,7 +143,14 @@ test('a payee credited for the first time between two starts of a period is not 
     (r) => r.body?.status === 'complete',
   );
   expect(next.body.payouts).toEqual([
-    { influencerId: 'cyd', currency: 'USD', amountMinor: 1000, items: 1, status: 'payable' },
+    {
+      payoutId: expect.any(String),
+      influencerId: 'cyd',
+      currency: 'USD',
+      amountMinor: 1000,
+      items: 1,
+      status: 'payable',
+    },
   ]);
   expect(await statusOf(cyd)).toBe('paid');
 });

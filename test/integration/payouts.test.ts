@@ -38,7 +38,31 @@ const call = async (
     body: res.headers?.['content-type']?.includes('json') && text ? JSON.parse(text) : undefined,
   };
 };
-const run = (period: string) => call(payoutsApi, 'POST', '/admin/payouts/runs', { period });
+
+/**
+ * Every payout of a run has a `payoutId` (CONTRACT §5), the same whenever its run is read again; the
+ * expectations below compare the rest.
+ */
+const payoutIds = new Map<string, string>();
+function withoutPayoutIds<T extends { period?: string; payouts?: Array<Record<string, unknown>> }>(
+  body: T,
+): T {
+  if (!body?.payouts) return body;
+  return {
+    ...body,
+    payouts: body.payouts.map(({ payoutId, ...payout }) => {
+      expect(payoutId).toEqual(expect.any(String));
+      const key = JSON.stringify([body.period ?? '', payout.influencerId, payout.currency]);
+      expect(payoutId).toBe(payoutIds.get(key) ?? payoutId);
+      payoutIds.set(key, String(payoutId));
+      return payout;
+    }),
+  };
+}
+const run = async (period: string) => {
+  const res = await call(payoutsApi, 'POST', '/admin/payouts/runs', { period });
+  return { ...res, body: withoutPayoutIds(res.body) };
+};
 
 let seq = 0;
 async function credit(
@@ -182,12 +206,12 @@ describe('a payout run', () => {
     );
     expect(statement.status).toBe(200);
     expect(statement.text.trim().split('\n')).toEqual([
-      'order_id,merchant_id,order_time,currency,credit_minor,adjustments_minor,total_minor',
-      `${ids[0]},shop,2026-01-05T10:00:00.000Z,USD,600,0,600`,
-      `${ids[1]},shop,2026-01-21T23:59:59.999Z,USD,500,0,500`,
-      `${ids[3]},shop,2026-01-10T00:00:00.000Z,EUR,2000,0,2000`,
-      'TOTAL,,,EUR,,,2000',
-      'TOTAL,,,USD,,,1100',
+      'order_id,merchant_id,order_time,currency,credit_minor,adjustments_minor,fee_minor,total_minor,fee_id,memo',
+      `${ids[0]},shop,2026-01-05T10:00:00.000Z,USD,600,0,0,600,,`,
+      `${ids[1]},shop,2026-01-21T23:59:59.999Z,USD,500,0,0,500,,`,
+      `${ids[3]},shop,2026-01-10T00:00:00.000Z,EUR,2000,0,0,2000,,`,
+      'TOTAL,,,EUR,,,,2000,,',
+      'TOTAL,,,USD,,,,1100,,',
     ]);
     const none = await call(
       payoutsApi,
@@ -265,7 +289,7 @@ describe('a payout run', () => {
         pathParameters: { influencerId: 'ana', period: '2026-02' },
       },
     );
-    expect(statement.text).toContain(`${paid},shop,2026-01-05T10:00:00.000Z,USD,0,-600,-600`);
+    expect(statement.text).toContain(`${paid},shop,2026-01-05T10:00:00.000Z,USD,0,-600,0,-600,,`);
   });
 
   it('pays once when two runs of a period overlap', async () => {

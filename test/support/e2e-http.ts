@@ -142,6 +142,14 @@ export class AdminClient {
   patch(path: string, json: unknown) {
     return this.http.request('PATCH', path, { json });
   }
+
+  put(path: string, json: unknown) {
+    return this.http.request('PUT', path, { json });
+  }
+
+  delete(path: string) {
+    return this.http.request('DELETE', path);
+  }
 }
 
 /** Parses a response body with a schema; the failure message shows the status and the body. */
@@ -290,6 +298,7 @@ export const webhookAcceptedSchema = z.looseObject({
 
 /** CONTRACT §5, §8: a payout run. */
 export const payoutSchema = z.looseObject({
+  payoutId: z.string().min(1),
   influencerId: z.string(),
   currency: z.string().regex(/^[A-Z]{3}$/),
   amountMinor: z.int(),

@@ -93,17 +93,35 @@ describe('rates', () => {
   });
 
   test.each([
-    // revenue, commission, bps, decimal
+    // revenue, spend, bps, decimal: floored, never rounded up
     [10_000, 1_000, 100_000, '10.00'],
-    [12_345, 1_000, 123_450, '12.35'],
+    [12_345, 1_000, 123_450, '12.34'],
     [1, 3, 3333, '0.33'],
-    [2, 3, 6667, '0.67'],
+    [2, 3, 6666, '0.66'],
     [0, 500, 0, '0.00'],
     [5_000, 0, null, null],
-    [5_000, -10, null, null],
-  ])('return on spend: %i / %i = %p bps (%p)', (revenue, commission, bps, decimal) => {
-    expect(returnOnSpendBps(revenue, commission)).toBe(bps);
-    expect(returnOnSpendDecimal(revenue, commission)).toBe(decimal);
+    [0, 0, null, null],
+    [-1, 3, -3334, '-0.34'], // floor, toward minus infinity
+  ])('return on spend: %i / %i = %p bps (%p)', (revenue, spend, bps, decimal) => {
+    expect(returnOnSpendBps(revenue, spend)).toBe(bps);
+    expect(returnOnSpendDecimal(revenue, spend)).toBe(decimal);
+  });
+
+  test('return on spend is the floor of the exact ratio (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: -1e12, max: 1e12 }),
+        fc.integer({ min: 1, max: 1e12 }),
+        (revenue, spend) => {
+          const bps = returnOnSpendBps(revenue, spend);
+          const exact = (BigInt(revenue) * 10_000n) / BigInt(spend);
+          // Truncation and floor differ only for negative inexact ratios.
+          const floor =
+            exact * BigInt(spend) === BigInt(revenue) * 10_000n || revenue >= 0 ? exact : exact - 1n;
+          return bps === Number(floor);
+        },
+      ),
+    );
   });
 
   test('rates are integers in range for any counts (property)', () => {
@@ -182,10 +200,16 @@ describe('day ranges', () => {
   });
 });
 
-const money = (orders: number, revenueMinor: number, commissionMinor: number): MoneyTotals => ({
+const money = (
+  orders: number,
+  revenueMinor: number,
+  commissionMinor: number,
+  flatFeesMinor = 0,
+): MoneyTotals => ({
   orders,
   revenueMinor,
   commissionMinor,
+  flatFeesMinor,
 });
 const values = (v: Partial<CounterValues>): CounterValues => ({
   clicks: 0,
@@ -354,6 +378,8 @@ describe('merchant report', () => {
         commissionMinor: 3_000,
         conversionRateBps: 3000,
         epcMinor: 300,
+        flatFeesMinor: 0,
+        spendMinor: 3_000,
         returnOnSpendBps: 100_000,
         returnOnSpend: '10.00',
       },
@@ -378,7 +404,7 @@ describe('merchant report', () => {
           conversionRateBps: 5000,
           epcMinor: 250,
           returnOnSpendBps: 99_990,
-          returnOnSpend: '10.00',
+          returnOnSpend: '9.99',
         }),
       ],
       [
@@ -399,10 +425,91 @@ describe('merchant report', () => {
   test('CSV: decimal return on spend, empty when undefined', () => {
     const lines = merchantReportCsv(buildMerchantReport('shop', range, rows)).split('\r\n');
     expect(lines[0]).toBe(
-      'from,to,merchantId,influencerId,clicks,botClicks,currency,orders,revenueMinor,commissionMinor,conversionRateBps,epcMinor,returnOnSpendBps,returnOnSpend',
+      'from,to,merchantId,influencerId,clicks,botClicks,currency,orders,revenueMinor,commissionMinor,conversionRateBps,epcMinor,flatFeesMinor,spendMinor,returnOnSpendBps,returnOnSpend',
     );
-    expect(lines[1]).toBe('2026-11-01,2026-11-07,shop,,10,2,USD,3,30000,3000,3000,300,100000,10.00');
-    expect(lines[4]).toBe('2026-11-01,2026-11-07,shop,cleo,0,0,USD,1,0,0,0,0,,');
+    expect(lines[1]).toBe('2026-11-01,2026-11-07,shop,,10,2,USD,3,30000,3000,3000,300,0,3000,100000,10.00');
+    expect(lines[4]).toBe('2026-11-01,2026-11-07,shop,cleo,0,0,USD,1,0,0,0,0,0,0,,');
+  });
+
+  describe('flat fees', () => {
+    const feeRows: CounterRow[] = [
+      {
+        sk: 'D#2026-11-01',
+        values: values({ clicks: 10, money: new Map([['USD', money(2, 20_000, 1_000, 3_000)]]) }),
+      },
+      {
+        sk: 'D#2026-11-01#I#anna',
+        values: values({ clicks: 10, money: new Map([['USD', money(2, 20_000, 1_000, 1_000)]]) }),
+      },
+      // A fee in a currency without orders, and an influencer paid only a fee.
+      { sk: 'D#2026-11-03', values: values({ money: new Map([['EUR', money(0, 0, 0, 500)]]) }) },
+      { sk: 'D#2026-11-01#I#bea', values: values({ money: new Map([['USD', money(0, 0, 0, 2_000)]]) }) },
+      { sk: 'D#2026-11-03#I#bea', values: values({ money: new Map([['EUR', money(0, 0, 0, 500)]]) }) },
+      // Outside the range: not counted.
+      { sk: 'D#2026-11-08', values: values({ money: new Map([['USD', money(0, 0, 0, 9_999)]]) }) },
+    ];
+
+    test('spend is commission plus fees; return on spend over it, null without spend', () => {
+      const report = buildMerchantReport('shop', range, feeRows);
+      expect(report.currencies).toEqual([
+        expect.objectContaining({
+          currency: 'EUR',
+          orders: 0,
+          revenueMinor: 0,
+          commissionMinor: 0,
+          flatFeesMinor: 500,
+          spendMinor: 500,
+          returnOnSpendBps: 0,
+          returnOnSpend: '0.00',
+        }),
+        expect.objectContaining({
+          currency: 'USD',
+          commissionMinor: 1_000,
+          flatFeesMinor: 3_000,
+          spendMinor: 4_000,
+          returnOnSpendBps: 50_000,
+          returnOnSpend: '5.00',
+        }),
+      ]);
+      const [anna, bea] = report.byInfluencer;
+      expect(anna?.currencies).toEqual([
+        expect.objectContaining({ currency: 'USD', spendMinor: 2_000, returnOnSpendBps: 100_000 }),
+      ]);
+      expect(
+        bea?.currencies.map((c) => [c.currency, c.flatFeesMinor, c.spendMinor, c.returnOnSpendBps]),
+      ).toEqual([
+        ['EUR', 500, 500, 0],
+        ['USD', 2_000, 2_000, 0],
+      ]);
+      const none = buildMerchantReport('shop', range, [
+        { sk: 'D#2026-11-01', values: values({ money: new Map([['USD', money(1, 900, 0, 0)]]) }) },
+      ]);
+      expect(none.currencies[0]).toMatchObject({
+        spendMinor: 0,
+        returnOnSpendBps: null,
+        returnOnSpend: null,
+      });
+    });
+
+    test('the influencer report knows nothing of fees', () => {
+      const report = buildInfluencerReport('anna', range, [
+        { sk: 'D#2026-11-01', values: values({ money: new Map([['USD', money(1, 900, 90, 0)]]) }) },
+      ]);
+      expect(report.currencies[0]).not.toHaveProperty('flatFeesMinor');
+    });
+
+    test('CSV has the fee and spend columns', () => {
+      const lines = merchantReportCsv(buildMerchantReport('shop', range, feeRows)).split('\r\n');
+      expect(lines[1]).toBe('2026-11-01,2026-11-07,shop,,10,0,EUR,0,0,0,0,0,500,500,0,0.00');
+      expect(lines[2]).toBe(
+        '2026-11-01,2026-11-07,shop,,10,0,USD,2,20000,1000,2000,100,3000,4000,50000,5.00',
+      );
+    });
+
+    test('fee counters are read back from stored items', () => {
+      const read = valuesOfItem({ flatFeesMinor_USD: 1_500, commissionMinor_USD: 10 });
+      expect(read.money.get('USD')).toEqual(money(0, 0, 10, 1_500));
+    });
   });
 });
 

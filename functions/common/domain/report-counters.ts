@@ -24,6 +24,9 @@
  *   order, with no revenue left).
  * - a credit (commission owed to one influencer) adds `new amount − old amount`;
  * - a clawback adjustment adds its (negative) amount.
+ * Flat fees (CONTRACT §10) follow their `dueAt` day and count only in the merchant's scopes (its
+ * totals and its figures for the influencer), as `flatFeesMinor_<CUR>`: a fee adds its amount while
+ * it is owed, so a change of amount or day, or a cancellation, moves its counts.
  * Per link, money goes to the link of the influencer's representative click (the attribution's
  * `clickId`); a coupon-only credit has no click, so it is in the influencer's totals but in no link.
  */
@@ -39,14 +42,14 @@ export interface CounterKey {
 
 export const COUNT_FIELDS = ['clicks', 'botClicks', 'storefrontViews'] as const;
 export type CountField = (typeof COUNT_FIELDS)[number];
-export const MONEY_FIELDS = ['orders', 'revenueMinor', 'commissionMinor'] as const;
+export const MONEY_FIELDS = ['orders', 'revenueMinor', 'commissionMinor', 'flatFeesMinor'] as const;
 export type MoneyField = (typeof MONEY_FIELDS)[number];
 
 /** The attribute holding the visitor sketch. */
 export const SKETCH_ATTRIBUTE = 'visitors';
 
 const CURRENCY = /^[A-Z]{3}$/;
-const MONEY_ATTRIBUTE = /^(orders|revenueMinor|commissionMinor)_([A-Z]{3})$/;
+const MONEY_ATTRIBUTE = /^(orders|revenueMinor|commissionMinor|flatFeesMinor)_([A-Z]{3})$/;
 
 export const moneyAttribute = (field: MoneyField, currency: string) => `${field}_${currency}`;
 
@@ -149,13 +152,23 @@ export interface AdjustmentFact {
   amountMinor: number;
 }
 
+/** A flat fee while it is owed (a cancelled fee has no fact). */
+export interface FeeFact {
+  merchantId: string;
+  influencerId: string;
+  currency: string;
+  dueAt: string;
+  amountMinor: number;
+}
+
 /** One stream record, decoded: the item's image before and after the change (either may be absent). */
 export type SourceChange =
   | { kind: 'click'; click: ClickFact }
   | { kind: 'storefrontView'; view: StorefrontViewFact }
   | { kind: 'orderRoot'; before?: OrderRootFact; after?: OrderRootFact }
   | { kind: 'credit'; before?: CreditFact; after?: CreditFact }
-  | { kind: 'adjustment'; before?: AdjustmentFact; after?: AdjustmentFact };
+  | { kind: 'adjustment'; before?: AdjustmentFact; after?: AdjustmentFact }
+  | { kind: 'fee'; before?: FeeFact; after?: FeeFact };
 
 /** What the aggregator looks up before computing: click codes and the orders of adjustments. */
 export interface Lookups {
@@ -278,6 +291,10 @@ export function contributionsOf(
       if (change.before) addAdjustment(set, change.before, -1, lookups);
       if (change.after) addAdjustment(set, change.after, 1, lookups);
       break;
+    case 'fee':
+      if (change.before) addFee(set, change.before, -1);
+      if (change.after) addFee(set, change.after, 1);
+      break;
   }
   return set.list();
 }
@@ -371,12 +388,25 @@ function addAdjustment(set: ContributionSet, adjustment: AdjustmentFact, sign: 1
   );
 }
 
+function addFee(set: ContributionSet, fee: FeeFact, sign: 1 | -1) {
+  const day = dayOf(fee.dueAt);
+  if (!day || !CURRENCY.test(fee.currency) || !Number.isSafeInteger(fee.amountMinor)) return;
+  const attribute = moneyAttribute('flatFeesMinor', fee.currency);
+  for (const key of [
+    counterKeys.merchantDay(fee.merchantId, day),
+    counterKeys.merchantInfluencerDay(fee.merchantId, day, fee.influencerId),
+  ]) {
+    set.add(key, attribute, sign * fee.amountMinor);
+  }
+}
+
 // ---------------------------------------------------------------- reading items back
 
 export interface MoneyTotals {
   orders: number;
   revenueMinor: number;
   commissionMinor: number;
+  flatFeesMinor: number;
 }
 
 /** A counter item's figures, as the reports read them. */
@@ -388,7 +418,12 @@ export interface CounterValues {
   visitors: number[];
 }
 
-export const emptyMoney = (): MoneyTotals => ({ orders: 0, revenueMinor: 0, commissionMinor: 0 });
+export const emptyMoney = (): MoneyTotals => ({
+  orders: 0,
+  revenueMinor: 0,
+  commissionMinor: 0,
+  flatFeesMinor: 0,
+});
 
 /** Reads the figures of a stored counter item (as the document client returns it). */
 export function valuesOfItem(item: Record<string, unknown>): CounterValues {

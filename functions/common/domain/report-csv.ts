@@ -97,11 +97,15 @@ export function merchantReportCsv(report: MerchantReport): string {
     'clicks',
     'botClicks',
     ...MONEY_COLUMNS,
+    'flatFeesMinor',
+    'spendMinor',
     'returnOnSpendBps',
     'returnOnSpend',
   ];
   const { from, to, merchantId } = report;
   const ros = (c: MerchantCurrencyFigures | undefined): Cell[] => [
+    c?.flatFeesMinor ?? 0,
+    c?.spendMinor ?? 0,
     c?.returnOnSpendBps ?? null,
     c?.returnOnSpend ?? null,
   ];

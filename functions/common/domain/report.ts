@@ -9,9 +9,10 @@
  *   10 000 (the contract's range for rates): coupon orders need no click, so orders can outnumber
  *   clicks; `orders` and `clicks` are in the report as they are.
  * - epcMinor = commission / clicks in minor units, 0 when there are no clicks.
- * - returnOnSpendBps = revenue × 10 000 / commission (so 10× is 100 000), and returnOnSpend the same
- *   ratio as a decimal string with two decimals ("10.00"); both null when the commission is not
- *   positive, where the ratio means nothing.
+ * - spendMinor = commission + flat fees (CONTRACT §10): everything the merchant paid for the scope.
+ * - returnOnSpendBps = ⌊revenue × 10 000 / spend⌋ (so 10× is 100 000), and returnOnSpend the same
+ *   ratio as a decimal string, floored to two decimals ("10.00"); both null when spend is 0.
+ *   Floored, not rounded, as the contract fixes: a creator never shows a better return than earned.
  * Per-currency rates divide by all of the scope's clicks: a click has no currency.
  */
 import { estimateDistinct } from './hyperloglog';
@@ -53,15 +54,21 @@ export function epcMinor(commissionMinor: number, clicks: number): number {
   return clicks <= 0 ? 0 : divideRounded(commissionMinor, clicks);
 }
 
-export function returnOnSpendBps(revenueMinor: number, commissionMinor: number): number | null {
-  if (commissionMinor <= 0) return null;
-  return Number(roundedQuotient(BigInt(revenueMinor) * BigInt(BPS), BigInt(commissionMinor)));
+/** ⌊numerator / denominator⌋ (BigInt division truncates toward zero instead). */
+function flooredQuotient(numerator: bigint, denominator: bigint): bigint {
+  const q = numerator / denominator;
+  return q * denominator !== numerator && numerator < 0n !== denominator < 0n ? q - 1n : q;
 }
 
-/** The same ratio as a decimal string with two decimals, e.g. "12.50"; null like returnOnSpendBps. */
-export function returnOnSpendDecimal(revenueMinor: number, commissionMinor: number): string | null {
-  if (commissionMinor <= 0) return null;
-  const hundredths = roundedQuotient(BigInt(revenueMinor) * 100n, BigInt(commissionMinor));
+export function returnOnSpendBps(revenueMinor: number, spendMinor: number): number | null {
+  if (spendMinor === 0) return null;
+  return Number(flooredQuotient(BigInt(revenueMinor) * BigInt(BPS), BigInt(spendMinor)));
+}
+
+/** The same ratio as a decimal string floored to two decimals, e.g. "12.50"; null like returnOnSpendBps. */
+export function returnOnSpendDecimal(revenueMinor: number, spendMinor: number): string | null {
+  if (spendMinor === 0) return null;
+  const hundredths = flooredQuotient(BigInt(revenueMinor) * 100n, BigInt(spendMinor));
   const sign = hundredths < 0n ? '-' : '';
   const abs = hundredths < 0n ? -hundredths : hundredths;
   return `${sign}${abs / 100n}.${(abs % 100n).toString().padStart(2, '0')}`;
@@ -79,6 +86,8 @@ export interface CurrencyFigures {
 }
 
 export interface MerchantCurrencyFigures extends CurrencyFigures {
+  flatFeesMinor: number;
+  spendMinor: number;
   returnOnSpendBps: number | null;
   returnOnSpend: string | null;
 }
@@ -147,6 +156,7 @@ class Totals {
       totals.orders = safeSum(totals.orders, add.orders);
       totals.revenueMinor = safeSum(totals.revenueMinor, add.revenueMinor);
       totals.commissionMinor = safeSum(totals.commissionMinor, add.commissionMinor);
+      totals.flatFeesMinor = safeSum(totals.flatFeesMinor, add.flatFeesMinor);
       this.money.set(currency, totals);
     }
     for (const element of values.visitors) this.visitors.push(element);
@@ -165,12 +175,24 @@ class Totals {
       }));
   }
 
+  /** A currency with fees but no orders has its row too. */
   merchantCurrencies(): MerchantCurrencyFigures[] {
-    return this.currencies().map((c) => ({
-      ...c,
-      returnOnSpendBps: returnOnSpendBps(c.revenueMinor, c.commissionMinor),
-      returnOnSpend: returnOnSpendDecimal(c.revenueMinor, c.commissionMinor),
-    }));
+    return this.currencies().map((c) => {
+      const flatFeesMinor = this.money.get(c.currency)?.flatFeesMinor ?? 0;
+      const spendMinor = safeSum(c.commissionMinor, flatFeesMinor);
+      return {
+        currency: c.currency,
+        orders: c.orders,
+        revenueMinor: c.revenueMinor,
+        commissionMinor: c.commissionMinor,
+        flatFeesMinor,
+        spendMinor,
+        returnOnSpendBps: returnOnSpendBps(c.revenueMinor, spendMinor),
+        returnOnSpend: returnOnSpendDecimal(c.revenueMinor, spendMinor),
+        conversionRateBps: c.conversionRateBps,
+        epcMinor: c.epcMinor,
+      };
+    });
   }
 }
 

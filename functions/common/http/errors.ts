@@ -23,6 +23,10 @@ export const errorCatalog = {
     status: 409,
     message: 'This owner already has the most API keys allowed; delete one first.',
   },
+  fee_paid: {
+    status: 409,
+    message: 'A flat fee already paid must stay in the list unchanged.',
+  },
   period_before_latest_run: {
     status: 409,
     message: 'A later payout period has already run; this one can no longer be started.',

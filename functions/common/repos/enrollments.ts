@@ -5,11 +5,10 @@
  * `gsi1sk = ENROLLMENT#<merchantId>`, beside its links and storefronts), so "the programs of an
  * influencer" is one Query too.
  */
-import { BatchGetCommand, DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { type Terms, termsSchema } from '../schemas/programs';
-import { isConditionFailure } from './errors';
 import { entity, queryAll, type TransactItem } from './items';
 
 const enrollmentItemSchema = z.object({
@@ -18,6 +17,11 @@ const enrollmentItemSchema = z.object({
   terms: termsSchema,
   enrolledAt: z.string(),
   updatedAt: z.string(),
+  /**
+   * Moved by every change of terms, so a change planned from what was read (its fees) is written
+   * only if nobody changed the enrollment meanwhile. Absent before the first change of terms.
+   */
+  version: z.int().optional(),
 });
 export type Enrollment = z.output<typeof enrollmentItemSchema>;
 
@@ -41,21 +45,38 @@ export function enrollmentRepo(tableName: string) {
   return {
     keyOf: enrollmentKey,
 
-    async get(merchantId: string, influencerId: string): Promise<Enrollment | undefined> {
+    /** `consistent` for a read that a change is planned from. */
+    async get(merchantId: string, influencerId: string, consistent = false): Promise<Enrollment | undefined> {
       const out = await dynamo().send(
-        new GetCommand({ TableName: tableName, Key: enrollmentKey(merchantId, influencerId) }),
+        new GetCommand({
+          TableName: tableName,
+          Key: enrollmentKey(merchantId, influencerId),
+          ...(consistent ? { ConsistentRead: true } : {}),
+        }),
       );
       return out.Item ? fromItem(out.Item) : undefined;
     },
 
-    /** Enrolls the pair on these terms, or replaces its terms; the first enrollment's time is kept. */
-    async put(merchantId: string, influencerId: string, terms: Terms, at: string): Promise<Enrollment> {
-      const out = await dynamo().send(
-        new UpdateCommand({
+    /**
+     * A transaction item that enrolls the pair on these terms, or replaces its terms (the first
+     * enrollment's time is kept), if the enrollment is still as read (`read`, absent when there was
+     * none): its fees are written in the same transaction, planned from that read.
+     */
+    putItem(
+      merchantId: string,
+      influencerId: string,
+      terms: Terms,
+      at: string,
+      read: Enrollment | undefined,
+    ): TransactItem {
+      const version = read?.version;
+      return {
+        Update: {
           TableName: tableName,
           Key: enrollmentKey(merchantId, influencerId),
           UpdateExpression:
-            'SET itemType = :type, merchantId = :m, influencerId = :i, terms = :terms, gsi1pk = :g1, gsi1sk = :g2, enrolledAt = if_not_exists(enrolledAt, :at), updatedAt = :at',
+            'SET itemType = :type, merchantId = :m, influencerId = :i, terms = :terms, gsi1pk = :g1, gsi1sk = :g2, enrolledAt = if_not_exists(enrolledAt, :at), updatedAt = :at, version = :next',
+          ConditionExpression: version === undefined ? 'attribute_not_exists(version)' : 'version = :version',
           ExpressionAttributeValues: {
             ':type': enrollmentEntity.itemType,
             ':m': merchantId,
@@ -64,11 +85,11 @@ export function enrollmentRepo(tableName: string) {
             ':g1': indexKey(merchantId, influencerId).gsi1pk,
             ':g2': indexKey(merchantId, influencerId).gsi1sk,
             ':at': at,
+            ':next': (version ?? 0) + 1,
+            ...(version === undefined ? {} : { ':version': version }),
           },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      return fromItem(out.Attributes ?? {});
+        },
+      };
     },
 
     /**
@@ -97,21 +118,22 @@ export function enrollmentRepo(tableName: string) {
       };
     },
 
-    /** False when the pair was not enrolled. */
-    async delete(merchantId: string, influencerId: string): Promise<boolean> {
-      try {
-        await dynamo().send(
-          new DeleteCommand({
-            TableName: tableName,
-            Key: enrollmentKey(merchantId, influencerId),
-            ConditionExpression: 'attribute_exists(pk)',
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+    /**
+     * A transaction item that ends the enrollment as read (its unpaid fees are cancelled in the
+     * same transaction); it fails if the enrollment is gone or was changed meanwhile.
+     */
+    deleteItem(read: Enrollment): TransactItem {
+      return {
+        Delete: {
+          TableName: tableName,
+          Key: enrollmentKey(read.merchantId, read.influencerId),
+          ConditionExpression:
+            read.version === undefined
+              ? 'attribute_exists(pk) AND attribute_not_exists(version)'
+              : 'version = :version',
+          ...(read.version === undefined ? {} : { ExpressionAttributeValues: { ':version': read.version } }),
+        },
+      };
     },
 
     /**

@@ -6,10 +6,16 @@
  *   sk = EVENT#<webhookId>            each refund or cancellation, kept even before the order;
  *   sk = CREDIT#<influencerId>        what the order owes an influencer, unpaid or paid;
  *   sk = ADJ#<influencerId>#<eventId> a clawback of a paid credit, dated by its refund.
+ * Flat fees of an enrollment (CONTRACT §10) have a partition per merchant and influencer,
+ * `pk = FEE#<merchantId>#<influencerId>`, `sk = FEE#<feeId>`, dated by their `dueAt`; a fee no
+ * longer owed is `cancelled` (kept, out of the payout index), never deleted.
  * Unpaid credits and adjustments carry `unpaidFor` (the influencer) and `eligibleAt`, which put them
  * in the sparse `unpaidByInfluencer` index that payouts read; once paid they carry `payoutId`, which
  * puts them in the `byPayout` index that statements read. `PAYEE#<influencerId>` markers (index
  * `payees`, sharded) list every influencer ever credited, so a payout run finds its work without a Scan.
+ * The root of a credited order that carries what the attribution model comparison needs (its
+ * candidate clicks, their influencers' rates, its kept lines) also carries `ordersOf` (the merchant)
+ * and `orderSort` (`<occurredAt>#<orderId>`), which put it in the sparse `creditedByMerchant` index.
  */
 import { BatchGetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -17,6 +23,7 @@ import { dynamo } from '../clients/aws';
 import { type AttributionShare, UNATTRIBUTED_REASONS, type UnattributedReason } from '../domain/attribution';
 import { ATTRIBUTION_MODELS, type AttributionModel } from '../domain/attribution-models';
 import type { CommissionRates, OrderLine, RefundLine } from '../domain/commission';
+import { formatInstant } from '../domain/instant';
 import { isConditionFailure } from './errors';
 import { entity, ITEM_TYPE, type Item, queryAll, queryPage, queryPages, type TransactItem } from './items';
 import { commissionSchema } from './merchants';
@@ -46,6 +53,24 @@ export interface OrderRoot {
   /** After refunds. */
   amountMinor?: number;
   commissionMinor?: number;
+  /**
+   * The candidate clicks that counted at the first crediting (CONTRACT §6: at most 50), oldest
+   * first; empty when a coupon credited the order. Absent on orders credited before it was kept.
+   */
+  candidates?: StoredCandidate[];
+  /**
+   * The own rates (CONTRACT §10) of every candidate influencer (or of the coupon's owner) that had
+   * terms of its own at the first crediting; the others are on the order's `rates`.
+   */
+  candidateRates?: Array<{ influencerId: string; rates: CommissionRates }>;
+  /** The lines after every refund applied so far, same order and length as `lines`. */
+  keptLines?: OrderLine[];
+}
+
+export interface StoredCandidate {
+  clickId: string;
+  influencerId: string;
+  occurredAt: string;
 }
 
 export interface StoredRefund {
@@ -89,6 +114,21 @@ export interface StoredAdjustment {
   payoutId?: string;
 }
 
+export interface StoredFee {
+  merchantId: string;
+  influencerId: string;
+  feeId: string;
+  /** The merchant's currency. */
+  currency: string;
+  amountMinor: number;
+  dueAt: string;
+  memo?: string;
+  /** `formatInstant(dueAt)`: paid by the first run whose cut-off is after it. */
+  eligibleAt: string;
+  status: 'unpaid' | 'paid' | 'cancelled';
+  payoutId?: string;
+}
+
 export interface OrderPartition {
   root?: OrderRoot;
   refunds: StoredRefund[];
@@ -101,12 +141,24 @@ const ROOT = 'ROOT';
 const refundSk = (eventId: string) => `EVENT#${eventId}`;
 const creditSk = (influencerId: string) => `CREDIT#${influencerId}`;
 const adjustmentSk = (influencerId: string, eventId: string) => `ADJ#${influencerId}#${eventId}`;
+const feePk = (merchantId: string, influencerId: string) => `FEE#${merchantId}#${influencerId}`;
+const feeKey = (merchantId: string, influencerId: string, feeId: string) => ({
+  pk: feePk(merchantId, influencerId),
+  sk: `FEE#${feeId}`,
+});
 const payeeKey = (influencerId: string) => ({ pk: `PAYEE#${influencerId}`, sk: 'PAYEE' });
 
 // What each item type holds. Index keys (`unpaidFor`, `payoutSort`, `payeeShard`) are not fields.
 const keyAttributes = ['pk', 'sk'];
 const methodSchema = z.enum([...ATTRIBUTION_MODELS, 'coupon']);
 const unpaidOrPaid = z.enum(['unpaid', 'paid']);
+
+const orderLineSchema = z.object({
+  sku: z.string(),
+  category: z.string().optional(),
+  quantity: z.int(),
+  unitPriceMinor: z.int(),
+});
 
 const orderRootSchema: z.ZodType<OrderRoot> = z.object({
   merchantId: z.string(),
@@ -115,16 +167,7 @@ const orderRootSchema: z.ZodType<OrderRoot> = z.object({
   status: z.enum(['pending', 'credited', 'unattributed']).optional(),
   currency: z.string().optional(),
   occurredAt: z.string().optional(),
-  lines: z
-    .array(
-      z.object({
-        sku: z.string(),
-        category: z.string().optional(),
-        quantity: z.int(),
-        unitPriceMinor: z.int(),
-      }),
-    )
-    .optional(),
+  lines: z.array(orderLineSchema).optional(),
   rates: commissionSchema.optional(),
   holdDays: z.int().optional(),
   clickId: z.string().optional(),
@@ -146,6 +189,11 @@ const orderRootSchema: z.ZodType<OrderRoot> = z.object({
   originalAmountMinor: z.int().optional(),
   amountMinor: z.int().optional(),
   commissionMinor: z.int().optional(),
+  candidates: z
+    .array(z.object({ clickId: z.string(), influencerId: z.string(), occurredAt: z.string() }))
+    .optional(),
+  candidateRates: z.array(z.object({ influencerId: z.string(), rates: commissionSchema })).optional(),
+  keptLines: z.array(orderLineSchema).optional(),
 });
 
 const storedRefundSchema: z.ZodType<StoredRefund> = z.object({
@@ -187,34 +235,68 @@ const storedAdjustmentSchema: z.ZodType<StoredAdjustment> = z.object({
   payoutId: z.string().optional(),
 });
 
+const storedFeeSchema: z.ZodType<StoredFee> = z.object({
+  merchantId: z.string(),
+  influencerId: z.string(),
+  feeId: z.string(),
+  currency: z.string(),
+  amountMinor: z.int(),
+  dueAt: z.string(),
+  memo: z.string().optional(),
+  eligibleAt: z.string(),
+  status: z.enum(['unpaid', 'paid', 'cancelled']),
+  payoutId: z.string().optional(),
+});
+
 const orderEntity = entity({ itemType: 'order', keyAttributes, schema: orderRootSchema });
 const refundEntity = entity({ itemType: 'refund', keyAttributes, schema: storedRefundSchema });
 const creditEntity = entity({ itemType: 'credit', keyAttributes, schema: storedCreditSchema });
 const adjustmentEntity = entity({ itemType: 'adjustment', keyAttributes, schema: storedAdjustmentSchema });
+const feeEntity = entity({ itemType: 'fee', keyAttributes, schema: storedFeeSchema });
 const payeeEntity = entity({
   itemType: 'payee',
   keyAttributes,
   schema: z.object({ influencerId: z.string() }),
 });
 
-/** An unpaid credit or adjustment as the `unpaidByInfluencer` index returns it. */
+/** An unpaid credit, adjustment or fee as the `unpaidByInfluencer` index returns it. */
 export interface UnpaidItem {
   pk: string;
   sk: string;
   merchantId: string;
+  /** Empty for a fee, which belongs to no order. */
   orderId: string;
   influencerId: string;
   currency: string;
   amountMinor: number;
   eligibleAt: string;
-  /** The order's time (for an adjustment, the time of the order it corrects). */
+  /** The order's time (for an adjustment, the time of the order it corrects; for a fee, its due time). */
   orderOccurredAt: string;
-  kind: 'credit' | 'adjustment';
+  kind: 'credit' | 'adjustment' | 'fee';
+  /** A fee's id and memo. */
+  feeId?: string;
+  memo?: string;
 }
 
 /** A credit or adjustment as payouts see it (from either payout index). */
 function toPayableItem(tableName: string, item: Item): UnpaidItem {
   const keys = { pk: String(item.pk), sk: String(item.sk) };
+  if (item[ITEM_TYPE] === feeEntity.itemType) {
+    const fee = feeEntity.fromItem(tableName, item);
+    return {
+      ...keys,
+      merchantId: fee.merchantId,
+      orderId: '',
+      influencerId: fee.influencerId,
+      currency: fee.currency,
+      amountMinor: fee.amountMinor,
+      eligibleAt: fee.eligibleAt,
+      orderOccurredAt: fee.dueAt,
+      kind: 'fee',
+      feeId: fee.feeId,
+      ...(fee.memo !== undefined ? { memo: fee.memo } : {}),
+    };
+  }
   if (item[ITEM_TYPE] === adjustmentEntity.itemType) {
     const adjustment = adjustmentEntity.fromItem(tableName, item);
     return {
@@ -244,6 +326,29 @@ const payeeShard = (influencerId: string) => {
   for (const char of influencerId) hash = (hash * 31 + char.charCodeAt(0)) >>> 0;
   return `PAYEES#${hash % PAYEE_SHARDS}`;
 };
+
+/**
+ * The `creditedByMerchant` index keys: only on the root of a credited order that carries what the
+ * comparison needs. An order credited before these fields were kept stays out of the index (a
+ * refund rewrites its root, but cannot recover its candidate clicks).
+ */
+function creditedByMerchantKeys(root: OrderRoot): { ordersOf?: string; orderSort?: string } {
+  if (root.status !== 'credited' || !root.occurredAt || !root.candidates || !root.keptLines) return {};
+  // A string order that is the time order: one fixed-shape formatter (instant.ts).
+  return {
+    ordersOf: root.merchantId,
+    orderSort: `${formatInstant(Date.parse(root.occurredAt))}#${root.orderId}`,
+  };
+}
+
+/**
+ * Bounds of `orderSort` for the UTC days `fromDay` to `toDay`, both included. Order ids are
+ * `[A-Za-z0-9_-]`, all below `~`, so `<last instant of toDay>#~` is above every order of that day.
+ */
+const orderSortBounds = (fromDay: string, toDay: string) => ({
+  low: `${fromDay}T00:00:00.000Z`,
+  high: `${toDay}T23:59:59.999Z#~`,
+});
 
 export function orderRepo(tableName: string) {
   const key = (merchantId: string, orderId: string, sk: string) => ({ pk: orderPk(merchantId, orderId), sk });
@@ -307,6 +412,7 @@ export function orderRepo(tableName: string) {
           TableName: tableName,
           Item: orderEntity.toItem(key(root.merchantId, root.orderId, ROOT), {
             ...root,
+            ...creditedByMerchantKeys(root),
             version: (readVersion ?? 0) + 1,
           }),
           ConditionExpression: readVersion === undefined ? 'attribute_not_exists(version)' : 'version = :v',
@@ -446,7 +552,7 @@ export function orderRepo(tableName: string) {
 
     /** The current status and amount of items, read consistently (the index may lag). */
     async current(keys: Array<{ pk: string; sk: string }>) {
-      const found = new Map<string, { status: string; amountMinor: number }>();
+      const found = new Map<string, { status: string; amountMinor: number; eligibleAt: string }>();
       let pending = keys;
       while (pending.length) {
         const out = await dynamo().send(
@@ -455,7 +561,7 @@ export function orderRepo(tableName: string) {
               [tableName]: {
                 Keys: pending.map(({ pk, sk }) => ({ pk, sk })),
                 ConsistentRead: true,
-                ProjectionExpression: 'pk, sk, #s, amountMinor',
+                ProjectionExpression: 'pk, sk, #s, amountMinor, eligibleAt',
                 ExpressionAttributeNames: { '#s': 'status' },
               },
             },
@@ -465,6 +571,7 @@ export function orderRepo(tableName: string) {
           found.set(`${item.pk}|${item.sk}`, {
             status: String(item.status),
             amountMinor: Number(item.amountMinor),
+            eligibleAt: String(item.eligibleAt),
           });
         }
         pending = (out.UnprocessedKeys?.[tableName]?.Keys ?? []) as Array<{ pk: string; sk: string }>;
@@ -472,14 +579,17 @@ export function orderRepo(tableName: string) {
       return found;
     },
 
-    /** Marks one item paid by a payout, if it is still unpaid and still of the amount summed. */
+    /**
+     * Marks one item paid by a payout, if it is still unpaid, of the amount summed and due when it
+     * was (a fee's due time may move).
+     */
     markPaid(item: UnpaidItem, payoutId: string): TransactItem {
       return {
         Update: {
           TableName: tableName,
           Key: { pk: item.pk, sk: item.sk },
           UpdateExpression: 'SET #s = :paid, payoutId = :p, payoutSort = :sort REMOVE unpaidFor',
-          ConditionExpression: '#s = :unpaid AND amountMinor = :a',
+          ConditionExpression: '#s = :unpaid AND amountMinor = :a AND eligibleAt = :e',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
             ':paid': 'paid',
@@ -487,6 +597,7 @@ export function orderRepo(tableName: string) {
             ':p': payoutId,
             ':sort': `${item.merchantId}#${item.orderId}#${item.sk}`,
             ':a': item.amountMinor,
+            ':e': item.eligibleAt,
           },
         },
       };
@@ -503,6 +614,30 @@ export function orderRepo(tableName: string) {
       for await (const item of items) yield toPayableItem(tableName, item);
     },
 
+    /**
+     * A merchant's credited orders whose `occurredAt` falls on the UTC days `fromDay` to `toDay`
+     * (both included, `YYYY-MM-DD`), a page at a time, oldest first (index `creditedByMerchant`;
+     * eventually consistent, like every index). Only orders that carry the comparison's fields.
+     */
+    async *creditedOrderPages(
+      merchantId: string,
+      fromDay: string,
+      toDay: string,
+      pageSize?: number,
+    ): AsyncGenerator<OrderRoot[]> {
+      const { low, high } = orderSortBounds(fromDay, toDay);
+      const pages = queryPages(
+        {
+          TableName: tableName,
+          IndexName: 'creditedByMerchant',
+          KeyConditionExpression: 'ordersOf = :m AND orderSort BETWEEN :low AND :high',
+          ExpressionAttributeValues: { ':m': merchantId, ':low': low, ':high': high },
+        },
+        pageSize,
+      );
+      for await (const page of pages) yield page.map((item) => orderEntity.fromItem(tableName, item));
+    },
+
     adjustmentPut(adjustment: StoredAdjustment): TransactItem {
       return {
         Put: {
@@ -516,6 +651,81 @@ export function orderRepo(tableName: string) {
             { ...adjustment, unpaidFor: adjustment.influencerId },
           ),
           ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      };
+    },
+
+    /** Every fee ever stored for the pair (paid, unpaid and cancelled), read consistently. */
+    async feesOf(merchantId: string, influencerId: string): Promise<StoredFee[]> {
+      const fees: StoredFee[] = [];
+      for await (const item of queryAll({
+        TableName: tableName,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': feePk(merchantId, influencerId) },
+        ConsistentRead: true,
+      })) {
+        fees.push(feeEntity.fromItem(tableName, item));
+      }
+      return fees;
+    },
+
+    /** A new unpaid fee (or a cancelled one owed again), in the payout index. */
+    feeCreate(fee: Omit<StoredFee, 'status' | 'eligibleAt' | 'payoutId'>, at: string): TransactItem {
+      const stored: StoredFee = {
+        ...fee,
+        eligibleAt: formatInstant(Date.parse(fee.dueAt)),
+        status: 'unpaid',
+      };
+      return {
+        Put: {
+          TableName: tableName,
+          Item: feeEntity.toItem(feeKey(fee.merchantId, fee.influencerId, fee.feeId), {
+            ...stored,
+            unpaidFor: fee.influencerId,
+            updatedAt: at,
+          }),
+          ConditionExpression: 'attribute_not_exists(pk) OR #s = :cancelled',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled' },
+        },
+      };
+    },
+
+    /** New terms for a fee that is still unpaid (fails if a run paid it meanwhile). */
+    feeUpdate(
+      key: { merchantId: string; influencerId: string; feeId: string },
+      fee: { amountMinor: number; dueAt: string; memo?: string },
+      at: string,
+    ): TransactItem {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: feeKey(key.merchantId, key.influencerId, key.feeId),
+          UpdateExpression: `SET amountMinor = :a, dueAt = :d, eligibleAt = :e, updatedAt = :at${fee.memo === undefined ? ' REMOVE memo' : ', memo = :memo'}`,
+          ConditionExpression: '#s = :unpaid',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: {
+            ':a': fee.amountMinor,
+            ':d': fee.dueAt,
+            ':e': formatInstant(Date.parse(fee.dueAt)),
+            ':at': at,
+            ':unpaid': 'unpaid',
+            ...(fee.memo === undefined ? {} : { ':memo': fee.memo }),
+          },
+        },
+      };
+    },
+
+    /** A fee no longer owed leaves the payout index (fails if a run paid it meanwhile). */
+    feeCancel(key: { merchantId: string; influencerId: string; feeId: string }, at: string): TransactItem {
+      return {
+        Update: {
+          TableName: tableName,
+          Key: feeKey(key.merchantId, key.influencerId, key.feeId),
+          UpdateExpression: 'SET #s = :cancelled, updatedAt = :at REMOVE unpaidFor',
+          ConditionExpression: '#s = :unpaid',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':cancelled': 'cancelled', ':unpaid': 'unpaid', ':at': at },
         },
       };
     },

@@ -6,6 +6,8 @@ export const payoutsQuerySchema = z.object({ period: periodSchema });
 export const statementPathSchema = z.object({ influencerId: idSchema, period: periodSchema });
 
 export const payoutSchema = z.object({
+  /** Stable for the period, influencer and currency: a re-run answers the same id. */
+  payoutId: z.string(),
   influencerId: idSchema,
   currency: currencySchema,
   amountMinor: z.int(),

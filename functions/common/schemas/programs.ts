@@ -3,6 +3,7 @@
  * rates that replace the merchant's, and flat fees paid through the same payouts as commission.
  */
 import { z } from 'zod';
+import { MAX_FLAT_FEES } from '../domain/fee-plan';
 import { commissionSchema } from './catalog';
 import { idSchema, isoTimeSchema, requestTimeSchema } from './common';
 
@@ -21,9 +22,10 @@ export const termsSchema = z
   .strictObject({
     /** Replaces the merchant's rates for this influencer (its categories first, then its default). */
     commission: commissionSchema.optional(),
+    /** At most MAX_FLAT_FEES, so that replacing them all is one transaction. */
     flatFees: z
       .array(flatFeeSchema)
-      .max(100)
+      .max(MAX_FLAT_FEES)
       .superRefine((fees, ctx) => {
         const seen = new Set<string>();
         fees.forEach((fee, index) => {

@@ -32,6 +32,11 @@ const currencyFiguresSchema = z.object({
 });
 
 const merchantCurrencyFiguresSchema = currencyFiguresSchema.extend({
+  /** Fees whose `dueAt` day is in the range. */
+  flatFeesMinor: money,
+  /** Commission + flat fees. */
+  spendMinor: money,
+  /** ⌊revenue × 10 000 / spend⌋; null when spend is 0. */
   returnOnSpendBps: z.int().nullable(),
   returnOnSpend: z.string().nullable(),
 });

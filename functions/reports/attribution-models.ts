@@ -1,0 +1,44 @@
+/**
+ * The attribution model comparison (CONTRACT §10): the merchant's credited orders of the day range,
+ * read from the sparse `creditedByMerchant` index (one item per order, oldest first, paged), each
+ * credited again under the five models by domain/model-comparison.ts. Items read: one per credited
+ * order in the range, never its clicks, credits or refund events.
+ *
+ * Orders credited before their roots kept the candidate clicks are not in the index, so they are
+ * not in the comparison (the merchant report still counts them).
+ */
+import type { z } from 'zod';
+import { modelComparison } from '../common/domain/model-comparison';
+import { parseDayRange } from '../common/domain/report-range';
+import { apiError, type HttpResult, json, notFound } from '../common/http/responses';
+import { comparableOrder } from './comparable-order';
+import { reports } from './context';
+import type { modelComparisonQuerySchema } from './schemas';
+
+/** Items per page of the index query: DynamoDB caps a page at 1 MB anyway. */
+const PAGE_SIZE = 1_000;
+
+export async function attributionModelComparison(
+  merchantId: string,
+  query: z.output<typeof modelComparisonQuerySchema>,
+): Promise<HttpResult> {
+  const parsed = parseDayRange(query, reports.now());
+  if (!parsed.ok) throw apiError('invalid_query', 'The day range is not valid.', parsed.issues);
+  const merchant = await reports.merchants.get(merchantId);
+  if (!merchant) throw notFound('The merchant');
+  const { from, to } = parsed.range;
+  const comparison = modelComparison();
+  for await (const page of reports.orders.creditedOrderPages(merchantId, from, to, PAGE_SIZE)) {
+    for (const root of page) {
+      const order = comparableOrder(root);
+      if (order) comparison.add(order);
+    }
+  }
+  return json(200, {
+    merchantId,
+    from,
+    to,
+    attributionModel: merchant.attributionModel,
+    models: comparison.result(),
+  });
+}

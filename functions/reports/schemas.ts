@@ -1,0 +1,31 @@
+/** The attribution model comparison's query and answer (CONTRACT §10). */
+import { z } from 'zod';
+import { ATTRIBUTION_MODELS } from '../common/domain/attribution-models';
+import { currencySchema, idSchema } from '../common/schemas/common';
+import { reportQuerySchema } from '../common/schemas/reports';
+
+/** The same day range as the merchant report; JSON only. */
+export const modelComparisonQuerySchema = reportQuerySchema.pick({ from: true, to: true });
+
+const modelFiguresSchema = z.object({
+  currency: currencySchema,
+  orders: z.int().min(0),
+  commissionMinor: z.int(),
+});
+
+export const modelComparisonSchema = z
+  .object({
+    merchantId: idSchema,
+    from: z.string(),
+    to: z.string(),
+    /** The merchant's model now: its entry is what was credited, if it was the model all along. */
+    attributionModel: z.enum(ATTRIBUTION_MODELS),
+    models: z.array(
+      z.object({
+        model: z.enum(ATTRIBUTION_MODELS),
+        currencies: z.array(modelFiguresSchema),
+        byInfluencer: z.array(z.object({ influencerId: idSchema, currencies: z.array(modelFiguresSchema) })),
+      }),
+    ),
+  })
+  .meta({ id: 'AttributionModelComparison' });
