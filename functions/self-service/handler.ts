@@ -3,7 +3,7 @@
  * and its kind; each action gets its owner's id from the key, never from the request.
  */
 import { routeHandler } from '../common/http/adapter';
-import { getMe, listMyLinks } from './me';
+import { getMe, getMyLinkQr, listMyLinks } from './me';
 import { getMyMerchant, rotateMyWebhookSecret } from './merchant';
 import { selfServiceRoutes } from './routes';
 
@@ -12,4 +12,5 @@ export const handler = routeHandler(selfServiceRoutes, {
   listMyLinks: ({ principal }) => listMyLinks(principal.influencerId),
   getMyMerchant: ({ principal }) => getMyMerchant(principal.merchantId),
   rotateMyWebhookSecret: ({ principal }) => rotateMyWebhookSecret(principal.merchantId),
+  getMyLinkQr: ({ principal, params }) => getMyLinkQr(principal.influencerId, params.code),
 });

@@ -1,5 +1,6 @@
 /** An influencer's own view of itself (CONTRACT §11), scoped by its key: the id is never the caller's to choose. */
 import { ratesFor } from '../common/domain/deal-commission';
+import { qrSvgResponse } from '../common/http/qr-svg';
 import { json, notFound } from '../common/http/responses';
 import { selfService } from './context';
 
@@ -38,4 +39,11 @@ export async function listMyLinks(influencerId: string) {
   return json(200, {
     items: links.map((link) => ({ ...link, shortUrl: `${selfService.publicBaseUrl}/${link.code}` })),
   });
+}
+
+/** Another influencer's link is as unknown as one that does not exist (CONTRACT §11). */
+export async function getMyLinkQr(influencerId: string, code: string) {
+  const link = await selfService.links.get(code);
+  if (!link || link.influencerId !== influencerId) throw notFound('The link');
+  return qrSvgResponse(`${selfService.publicBaseUrl}/${link.code}`);
 }

@@ -1,5 +1,5 @@
 import { keyErrorResponses as keyErrors, type RouteSpecs } from '../common/http/route-spec';
-import { merchantSchema, secretRotatedSchema } from '../common/schemas/catalog';
+import { linkPathSchema, merchantSchema, secretRotatedSchema } from '../common/schemas/catalog';
 import { linkListSchema, meSchema } from '../common/schemas/self-service';
 
 /**
@@ -46,6 +46,19 @@ export const selfServiceRoutes = {
       ...keyErrors,
       201: { description: 'The new secret, shown only this once.', schema: secretRotatedSchema },
       503: { description: 'The merchant was changed concurrently; try again.' },
+    },
+  },
+  // QR codes of the influencer's own links.
+  getMyLinkQr: {
+    method: 'GET',
+    path: '/v1/me/links/{code}/qr.svg',
+    auth: 'influencer',
+    summary: "A QR code (SVG) of one of the influencer's links' short URL",
+    params: linkPathSchema,
+    responses: {
+      ...keyErrors,
+      200: { description: 'The QR code of the short URL.', contentType: 'image/svg+xml' },
+      404: { description: 'No such link of this influencer.' },
     },
   },
 } satisfies RouteSpecs;
