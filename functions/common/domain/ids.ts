@@ -4,7 +4,7 @@
 export const ID_PATTERN = /^[A-Za-z0-9_-]{3,64}$/;
 
 /** Path segments that are routes of their own and are never issued as link codes (CONTRACT §3). */
-export const RESERVED_CODES = ['healthz', 'admin', 'webhooks', 'openapi', 's'] as const;
+export const RESERVED_CODES = ['healthz', 'admin', 'webhooks', 'openapi', 'portal', 's'] as const;
 
 export const isReservedCode = (code: string) =>
   (RESERVED_CODES as readonly string[]).includes(code.toLowerCase());
