@@ -3,6 +3,7 @@
  * validate requests, so the document cannot drift from what the API accepts.
  */
 import { z } from 'zod';
+import { SESSION_COOKIE } from '../functions/common/domain/portal-tokens';
 import { errorCatalog, errorCodes } from '../functions/common/http/errors';
 import { errorResponseSchema } from '../functions/common/schemas/common';
 import { type RouteSpec, routes } from './wiring';
@@ -61,6 +62,13 @@ export function openApiDocument(serverUrl?: string) {
           scheme: 'bearer',
           description: "An influencer's API key (`clk_i_…`), made by the operator.",
         },
+        portalSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: SESSION_COOKIE,
+          description:
+            "The influencer portal's session, set by opening a login link; forms also post `csrf`.",
+        },
       },
     },
   };
@@ -71,6 +79,7 @@ export const securitySchemeOf = {
   admin: 'adminToken',
   merchant: 'merchantKey',
   influencer: 'influencerKey',
+  session: 'portalSession',
 } as const satisfies Record<Exclude<RouteSpec['auth'], 'public'>, string>;
 
 function describe(

@@ -12,6 +12,7 @@ import { healthRoutes } from '../functions/health/routes';
 import { ingestRoutes } from '../functions/ingest/routes';
 import { openApiRoutes } from '../functions/openapi/routes';
 import { payoutRoutes } from '../functions/payouts/routes';
+import { portalRoutes } from '../functions/portal/routes';
 import { redirectRoutes } from '../functions/redirect/routes';
 import { reportRoutes } from '../functions/reports/routes';
 import { selfServiceRoutes } from '../functions/self-service/routes';
@@ -405,6 +406,27 @@ export const functions = {
     // rotated webhook secret.
     secrets: ['adminToken', 'webhookSealKey'],
   },
+  portal: {
+    entry: 'functions/portal/handler.ts',
+    description: 'The influencer portal (/portal): login links, sessions, the dashboard and its link form.',
+    memoryMb: 512,
+    timeoutSeconds: 10,
+    tables: {
+      // Sessions, the influencer, its merchants and enrollments, a link (GetItem); its links and
+      // programs (gsi1, Query); a new session and a new link (PutItem); a login link used up by a
+      // conditional delete (DeleteItem).
+      config: ['GetItem', 'Query', 'PutItem', 'DeleteItem'],
+      // The report counters of the last month's days.
+      counters: ['Query'],
+      // Unpaid credits (unpaidByInfluencer) and what a payout paid, for its statement (byPayout).
+      orders: ['Query'],
+      // The influencer's payouts of each recent period.
+      payouts: ['Query'],
+    },
+    // A statement is built once and kept, as the operator's route does.
+    buckets: { statements: 'RW' },
+    secrets: [],
+  },
   notFound: {
     entry: 'functions/not-found/handler.ts',
     description: 'Any request that matches no route: a 404 in the contract error shape.',
@@ -521,6 +543,7 @@ export const routes: readonly RouteSpec[] = [
   ...routesOf('payouts', payoutRoutes),
   ...routesOf('reports', reportRoutes),
   ...routesOf('selfService', selfServiceRoutes),
+  ...routesOf('portal', portalRoutes),
 ];
 
 /** Requests that match no route go here (API Gateway's `$default` route). */

@@ -7,7 +7,9 @@ import { createApiKey, deleteApiKey, listApiKeys } from './api-keys';
 import { getClick } from './clicks';
 import { deleteEnrollment, getEnrollment, listEnrollments, putEnrollment } from './enrollments';
 import { createInfluencer, getInfluencer } from './influencers';
+import { getLinkQr } from './link-qr';
 import { createLink, getLink, updateLink } from './links';
+import { createLoginLink } from './login-links';
 import { createMerchant, getMerchant, rotateSecret } from './merchants';
 import { getOrder } from './orders';
 import { adminRoutes } from './routes';
@@ -36,4 +38,6 @@ export const handler = routeHandler(adminRoutes, {
   createInfluencerApiKey: ({ params, body }) => createApiKey('influencer', params.influencerId, body),
   listInfluencerApiKeys: ({ params }) => listApiKeys('influencer', params.influencerId),
   deleteInfluencerApiKey: ({ params }) => deleteApiKey('influencer', params.influencerId, params.keyId),
+  getLinkQr: ({ params }) => getLinkQr(params.code),
+  createLoginLink: ({ params }) => createLoginLink(params.influencerId),
 });

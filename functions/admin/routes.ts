@@ -22,6 +22,7 @@ import {
 } from '../common/schemas/catalog';
 import { clickPathSchema, clickViewSchema } from '../common/schemas/clicks';
 import { orderPathSchema, orderViewSchema } from '../common/schemas/orders';
+import { loginLinkSchema } from '../common/schemas/portal';
 import {
   enrollmentListSchema,
   enrollmentPathSchema,
@@ -311,6 +312,31 @@ export const adminRoutes = {
       ...adminErrors,
       204: { description: 'Deleted.' },
       404: { description: 'The influencer has no such key.' },
+    },
+  },
+  // The portal's login links and links' QR codes.
+  getLinkQr: {
+    method: 'GET',
+    path: '/admin/links/{code}/qr.svg',
+    auth: 'admin',
+    summary: "A QR code (SVG) of a link's short URL",
+    params: linkPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The QR code of the short URL.', contentType: 'image/svg+xml' },
+      404: { description: 'Unknown code.' },
+    },
+  },
+  createLoginLink: {
+    method: 'POST',
+    path: '/admin/influencers/{influencerId}/login-links',
+    auth: 'admin',
+    summary: "A one-time link into the influencer's portal, valid 15 minutes",
+    params: influencerPathSchema,
+    responses: {
+      ...adminErrors,
+      201: { description: 'The link and when it expires.', schema: loginLinkSchema },
+      404: { description: 'Unknown influencer.' },
     },
   },
 } satisfies RouteSpecs;

@@ -141,4 +141,6 @@ const authReasons: Record<RouteSpec['auth'], string> = {
     "Protected in the function, not by an API Gateway authorizer: the adapter verifies the merchant's API key (its SHA-256 looked up in the config table) so that refusals are 401/403 with the contract error body.",
   influencer:
     "Protected in the function, not by an API Gateway authorizer: the adapter verifies the influencer's API key (its SHA-256 looked up in the config table) so that refusals are 401/403 with the contract error body.",
+  session:
+    "Protected in the function, not by an API Gateway authorizer: the adapter looks the portal's session cookie up by its SHA-256 in the config table and checks the CSRF token of form posts, so that refusals are the portal's own 401/403 pages.",
 };

@@ -366,6 +366,17 @@ const expectedGrants: Record<
     sends: [],
     s3: [],
   },
+  portal: {
+    tables: {
+      config: ['DeleteItem', 'GetItem', 'PutItem', 'Query'],
+      counters: ['Query'],
+      orders: ['Query'],
+      payouts: ['Query'],
+    },
+    secrets: [],
+    sends: [],
+    s3: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
+  },
   notFound: { tables: {}, secrets: [], sends: [], s3: [] },
 };
 

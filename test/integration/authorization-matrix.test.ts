@@ -70,6 +70,15 @@ const expected: Record<string, readonly number[]> = {
   listMyLinks:            [401, 401,  403,  403, 403, 200, 200, 401],
   getMyMerchant:          [401, 401,  403,  200, 200, 403, 403, 401],
   rotateMyWebhookSecret:  [401, 401,  403,  201, 201, 403, 403, 401],
+  // QR codes and the portal: no route takes a bearer credential for a session (the portal's cookie).
+  getMyLinkQr:            [401, 401,  403,  403, 403, 200, 404, 401],
+  getLinkQr:              [401, 401,  200,  401, 401, 401, 401, 401],
+  createLoginLink:        [401, 401,  201,  401, 401, 401, 401, 401],
+  openLoginLink:          [401, 401,  401,  401, 401, 401, 401, 401],
+  viewPortal:             [401, 401,  401,  401, 401, 401, 401, 401],
+  createPortalLink:       [401, 401,  401,  401, 401, 401, 401, 401],
+  portalLinkQr:           [401, 401,  401,  401, 401, 401, 401, 401],
+  portalStatement:        [401, 401,  401,  401, 401, 401, 401, 401],
 };
 
 /** Party A's resources, named in every path. */
@@ -82,6 +91,7 @@ const A = {
   orderId: 'mx-a-order',
   period: '2026-11',
   keyId: '',
+  token: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
 };
 /** What a route deletes is its own, so the other rows keep their data whatever the order. */
 const pathOverrides: Record<string, Record<string, string>> = {

@@ -13,6 +13,7 @@ import { requireEnv } from '../config/env';
 import type { ApiKeyKind } from '../domain/api-keys';
 import { addMetric } from '../metrics';
 import { apiKeyRepo, type StoredApiKey } from '../repos/api-keys';
+import { portalSessionRepo } from '../repos/portal-sessions';
 import { bearerToken, isAdminToken, requireAdmin } from './admin-auth';
 import { apiError, type ErrorCode, HttpError } from './errors';
 import { httpHandler } from './handler';
@@ -21,13 +22,15 @@ import { assertBodySize, parseJsonBuffer, rawBody, validate } from './request';
 import type { HttpResult } from './responses';
 import { routeKeyOf } from './route-key';
 import type { Auth, RouteSpec, RouteSpecs } from './route-spec';
+import { carriesCsrfToken, type SessionVerifier, sessionVerifier } from './session-auth';
 
 /** Who is calling, as the adapter established it from the route's `auth`. */
 export type Principal =
   | { kind: 'public' }
   | { kind: 'admin' }
   | { kind: 'merchant'; merchantId: string; keyId: string }
-  | { kind: 'influencer'; influencerId: string; keyId: string };
+  | { kind: 'influencer'; influencerId: string; keyId: string }
+  | { kind: 'session'; influencerId: string; csrfToken: string };
 export type PrincipalOf<A extends Auth> = Extract<Principal, { kind: A }>;
 
 const KEY_MESSAGE: Record<ApiKeyKind, string> = {
@@ -60,12 +63,36 @@ async function authenticateKey(
   return { principal, key };
 }
 
+/**
+ * A portal route: no session, or an unknown or expired one, is 401; a request that changes
+ * something without the session's CSRF token is 403 (the cookie alone could be a forged post).
+ */
+async function authenticateSession(
+  event: APIGatewayProxyEventV2,
+  sessions: SessionVerifier,
+): Promise<Principal> {
+  const session = await sessions.verify(event);
+  if (!session) throw apiError('unauthorized', 'Sign in to the portal with a login link.');
+  const method = event.requestContext.http.method;
+  if (method !== 'GET' && method !== 'HEAD' && !carriesCsrfToken(event, session)) {
+    throw apiError(
+      'forbidden',
+      'The form did not carry this session’s token; reload the page and try again.',
+    );
+  }
+  return { kind: 'session', influencerId: session.influencerId, csrfToken: session.csrfToken };
+}
+
 async function authenticate(
   auth: Auth,
   event: APIGatewayProxyEventV2,
   keys: KeyVerifier | undefined,
+  sessions: SessionVerifier | undefined,
 ): Promise<{ principal: Principal; key?: StoredApiKey }> {
   switch (auth) {
+    case 'session':
+      if (!sessions) throw new Error('routeHandler built without a session verifier for a portal route.');
+      return { principal: await authenticateSession(event, sessions) };
     case 'public':
       return { principal: { kind: 'public' } };
     case 'admin':
@@ -100,10 +127,15 @@ export type Actions<R extends RouteSpecs> = { [K in keyof R]: Action<R[K]> };
 export interface RouteHandlerOptions {
   /** Verifies API keys; built from CONFIG_TABLE_NAME when a route needs one (tests inject their own). */
   keys?: KeyVerifier;
+  /** Verifies portal sessions; built from CONFIG_TABLE_NAME when a route needs one. */
+  sessions?: SessionVerifier;
+  /** How a refusal is answered, where it is not the contract's JSON error body (HTML pages). */
+  renderError?: (err: HttpError) => HttpResult;
 }
 
 const usesKeys = (routes: RouteSpecs) =>
   Object.values(routes).some((r) => r.auth === 'merchant' || r.auth === 'influencer');
+const usesSessions = (routes: RouteSpecs) => Object.values(routes).some((r) => r.auth === 'session');
 
 /** The Lambda handler of a function's routes. */
 export function routeHandler<R extends RouteSpecs>(
@@ -119,20 +151,25 @@ export function routeHandler<R extends RouteSpecs>(
   const keys =
     options.keys ??
     (usesKeys(routes) ? keyVerifier({ repo: apiKeyRepo(requireEnv('CONFIG_TABLE_NAME')) }) : undefined);
+  const sessions =
+    options.sessions ??
+    (usesSessions(routes)
+      ? sessionVerifier({ repo: portalSessionRepo(requireEnv('CONFIG_TABLE_NAME')) })
+      : undefined);
   return httpHandler(async (event, context) => {
     const route = byKey.get(event.routeKey);
     if (!route) throw apiError('not_found', 'No such route.');
     const { spec, action } = route;
-    if (!spec.rejectionMetric) return serve(spec, action, event, context, keys);
+    if (!spec.rejectionMetric) return serve(spec, action, event, context, keys, sessions);
     try {
-      return await serve(spec, action, event, context, keys);
+      return await serve(spec, action, event, context, keys, sessions);
     } catch (err) {
       if (err instanceof HttpError && err.statusCode < 500) {
         addMetric(spec.rejectionMetric, { dimensions: { reason: err.code } });
       }
       throw err;
     }
-  });
+  }, options.renderError);
 }
 
 async function serve(
@@ -141,10 +178,11 @@ async function serve(
   event: APIGatewayProxyEventV2,
   context: Context,
   keys: KeyVerifier | undefined,
+  sessions: SessionVerifier | undefined,
 ): Promise<HttpResult> {
   const bytes = rawBody(event);
   assertBodySize(bytes);
-  const { principal, key } = await authenticate(spec.auth, event, keys);
+  const { principal, key } = await authenticate(spec.auth, event, keys, sessions);
   const params = spec.params
     ? validate(
         spec.params,

@@ -13,10 +13,12 @@ export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 /**
  * Who may call a route. `admin`: `Authorization: Bearer <admin token>` (CONTRACT §5). `merchant` and
  * `influencer`: `Authorization: Bearer <API key>` of that kind (`clk_m_…`, `clk_i_…`; CONTRACT §11),
- * and the action is scoped to the key's owner. `public`: anyone (a webhook is public to the adapter:
- * its action verifies the merchant's signature itself).
+ * and the action is scoped to the key's owner. `session`: the influencer portal's session cookie
+ * (CONTRACT §11); a request that is not GET or HEAD must also carry the session's CSRF token (the
+ * form field `csrf`), else 403. `public`: anyone (a webhook is public to the adapter: its action
+ * verifies the merchant's signature itself).
  */
-export type Auth = 'public' | 'admin' | 'merchant' | 'influencer';
+export type Auth = 'public' | 'admin' | 'merchant' | 'influencer' | 'session';
 
 export interface ResponseSpec {
   description: string;

@@ -1,0 +1,77 @@
+/**
+ * Portal login links and sessions in the config table (CONTRACT §11), each known only by the
+ * SHA-256 of its secret:
+ * - `pk = PORTALLOGIN#<sha256>`, `sk = LOGIN` → the influencer and when the link expires; opening it
+ *   deletes it with a condition, so of two concurrent opens exactly one gets a session.
+ * - `pk = PORTALSESSION#<sha256>`, `sk = SESSION` → the influencer, its expiry and its CSRF token.
+ * An expired item is refused when read (the table keeps no TTL attribute).
+ */
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { dynamo } from '../clients/aws';
+import { isConditionFailure } from './errors';
+import { entity } from './items';
+
+const loginSchema = z.object({ influencerId: z.string(), expiresAt: z.string() });
+const sessionSchema = z.object({ influencerId: z.string(), expiresAt: z.string(), csrfToken: z.string() });
+export type PortalSession = z.output<typeof sessionSchema>;
+
+const login = entity({ itemType: 'portalLogin', keyAttributes: ['pk', 'sk'], schema: loginSchema });
+const session = entity({ itemType: 'portalSession', keyAttributes: ['pk', 'sk'], schema: sessionSchema });
+const loginKey = (hash: string) => ({ pk: `PORTALLOGIN#${hash}`, sk: 'LOGIN' });
+const sessionKey = (hash: string) => ({ pk: `PORTALSESSION#${hash}`, sk: 'SESSION' });
+
+export function portalSessionRepo(tableName: string) {
+  return {
+    async putLogin(hash: string, influencerId: string, expiresAt: string): Promise<void> {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName,
+          Item: login.toItem(loginKey(hash), { influencerId, expiresAt }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+
+    /**
+     * Uses up a login link: deleted only if it exists and has not expired at `nowIso`, in one
+     * conditional write, so a link opens one session at most. Its influencer, or undefined.
+     */
+    async consumeLogin(hash: string, nowIso: string): Promise<string | undefined> {
+      try {
+        const out = await dynamo().send(
+          new DeleteCommand({
+            TableName: tableName,
+            Key: loginKey(hash),
+            ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
+            ExpressionAttributeValues: { ':now': nowIso },
+            ReturnValues: 'ALL_OLD',
+          }),
+        );
+        return out.Attributes ? login.fromItem(tableName, out.Attributes).influencerId : undefined;
+      } catch (err) {
+        if (isConditionFailure(err)) return undefined;
+        throw err;
+      }
+    },
+
+    async putSession(hash: string, value: PortalSession): Promise<void> {
+      await dynamo().send(
+        new PutCommand({
+          TableName: tableName,
+          Item: session.toItem(sessionKey(hash), value),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+    },
+
+    /** The session, if it exists and has not expired at `nowIso`. */
+    async session(hash: string, nowIso: string): Promise<PortalSession | undefined> {
+      const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: sessionKey(hash) }));
+      if (!out.Item) return undefined;
+      const found = session.fromItem(tableName, out.Item);
+      return found.expiresAt > nowIso ? found : undefined;
+    },
+  };
+}
+export type PortalSessionRepo = ReturnType<typeof portalSessionRepo>;

@@ -1,0 +1,29 @@
+/** What the portal needs, built once per function instance from its configuration. */
+import { requireEnv } from '../common/config/env';
+import { counterRepo } from '../common/repos/counters';
+import { enrollmentRepo } from '../common/repos/enrollments';
+import { influencerRepo } from '../common/repos/influencers';
+import { linkRepo } from '../common/repos/links';
+import { merchantRepo } from '../common/repos/merchants';
+import { orderRepo } from '../common/repos/orders';
+import { payoutRepo } from '../common/repos/payouts';
+import { portalSessionRepo } from '../common/repos/portal-sessions';
+import { statementStoreFromEnv } from '../common/statements/store';
+
+const configTable = requireEnv('CONFIG_TABLE_NAME');
+const publicBaseUrl = new URL(requireEnv('PUBLIC_BASE_URL'));
+
+export const portal = {
+  sessions: portalSessionRepo(configTable),
+  influencers: influencerRepo(configTable),
+  merchants: merchantRepo(configTable),
+  enrollments: enrollmentRepo(configTable),
+  links: linkRepo(configTable),
+  counters: counterRepo(requireEnv('COUNTERS_TABLE_NAME')),
+  orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
+  payouts: payoutRepo(requireEnv('PAYOUTS_TABLE_NAME')),
+  statements: statementStoreFromEnv(),
+  publicBaseUrl: publicBaseUrl.toString().replace(/\/$/, ''),
+  ownHost: publicBaseUrl.hostname,
+  now: () => new Date(),
+};
