@@ -245,13 +245,16 @@ describe('all buckets', () => {
 describe('the statements bucket, spelled out', () => {
   const id = buckets.statements.id;
 
-  test('only the payouts function has it: its name in STATEMENTS_BUCKET, read and write', () => {
-    expect(rolesTouching(id)).toEqual([roleOf('payouts')]);
-    expect(environment('payouts').STATEMENTS_BUCKET).toEqual({ Ref: 'StatementsBucket' });
-    expect(statementsOf('payouts').filter((s) => refersTo(s.Resource, id))).toEqual([
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(id) },
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectsArn(id) },
-    ]);
+  // The portal serves an influencer's statements with the same code as the operator's route.
+  test('only the payouts and portal functions have it: its name in STATEMENTS_BUCKET, read and write', () => {
+    expect(rolesTouching(id).sort()).toEqual([roleOf('payouts'), roleOf('portal')].sort());
+    for (const fn of ['payouts', 'portal'] as const) {
+      expect(environment(fn).STATEMENTS_BUCKET).toEqual({ Ref: 'StatementsBucket' });
+      expect(statementsOf(fn).filter((s) => refersTo(s.Resource, id))).toEqual([
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(id) },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectsArn(id) },
+      ]);
+    }
   });
 
   test('it is logged, versioned and retained under the logical id StatementsBucket', () => {

@@ -392,13 +392,14 @@ describe('least privilege, spelled out per function', () => {
     },
   );
 
-  test('no role may batch-write, and only the admin may delete, and only on the config table (ending an enrollment)', () => {
+  test('no role may batch-write, and only the admin and the portal may delete, and only on the config table (ending an enrollment, using up a login link)', () => {
     for (const [key, tspec] of tableEntries) {
       expect(rolesAllowedTo('dynamodb:BatchWriteItem', tspec.id)).toEqual([]);
-      // One role on config: the admin's (its exact actions are asserted above).
-      expect(rolesAllowedTo('dynamodb:DeleteItem', tspec.id)).toHaveLength(key === 'config' ? 1 : 0);
+      // Two roles on config: the admin's and the portal's (their exact actions are asserted above).
+      expect(rolesAllowedTo('dynamodb:DeleteItem', tspec.id)).toHaveLength(key === 'config' ? 2 : 0);
     }
     expect(tableActionsOf('admin').config).toContain('DeleteItem');
+    expect(tableActionsOf('portal').config).toContain('DeleteItem');
   });
 
   test('the redirect reads only the IP-hash key: the webhook-seal key is out of its reach', () => {
