@@ -33,9 +33,13 @@ export function spawnNode(
   options: { env?: NodeJS.ProcessEnv; ipc?: boolean; cwd?: string } = {},
 ): Child {
   const nodeArgs = args[0]?.endsWith('.ts') ? ['--import', 'tsx', ...args] : args;
+  // Set in this process once a bench part has run a handler in a local invocation
+  // (lib/local/invocation.ts); inherited, it makes Powertools in a child that imports handler code
+  // outside any invocation look for a per-invocation store that is not there.
+  const { AWS_LAMBDA_MAX_CONCURRENCY: _inherited, ...env } = options.env ?? process.env;
   const child: ChildProcess = spawn(process.execPath, nodeArgs, {
     cwd: options.cwd ?? process.cwd(),
-    env: options.env ?? process.env,
+    env,
     stdio: options.ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'],
   });
   const pid = child.pid;

@@ -14,6 +14,7 @@ import { localCheckpointStore, type StreamPoller, startStreamPoller } from '../.
 import { type StreamSpec, streams } from '../../lib/wiring';
 import { context, httpEvent } from '../support/events';
 import { type HttpHandler, pollQueue, type SqsHandler, waitFor } from '../support/handlers';
+import { withoutPayoutIds } from '../support/payouts';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
@@ -59,26 +60,6 @@ const putTerms = (merchantId: string, influencerId: string, terms: unknown) =>
 const endEnrollment = (merchantId: string, influencerId: string) =>
   call(admin, { method: 'DELETE', route: ENROLLMENT, pathParameters: { merchantId, influencerId } });
 
-/**
- * Every payout of a run has a `payoutId` (CONTRACT §5), the same whenever its run is read again; the
- * expectations below compare the rest.
- */
-const payoutIds = new Map<string, string>();
-function withoutPayoutIds<T extends { period?: string; payouts?: Array<Record<string, unknown>> }>(
-  body: T,
-): T {
-  if (!body?.payouts) return body;
-  return {
-    ...body,
-    payouts: body.payouts.map(({ payoutId, ...payout }) => {
-      expect(payoutId).toEqual(expect.any(String));
-      const key = JSON.stringify([body.period ?? '', payout.influencerId, payout.currency]);
-      expect(payoutId).toBe(payoutIds.get(key) ?? payoutId);
-      payoutIds.set(key, String(payoutId));
-      return payout;
-    }),
-  };
-}
 const run = async (period: string) => {
   const res = await call(payoutsApi, { method: 'POST', route: '/admin/payouts/runs', body: { period } });
   return { ...res, body: withoutPayoutIds(res.body) };

@@ -8,6 +8,7 @@ import type { QueuePoller } from '../../lib/local/queues';
 import { sdkLocal } from '../../lib/local/stores';
 import { context, httpEvent } from '../support/events';
 import { type HttpHandler, pollQueue, type SqsHandler, waitFor } from '../support/handlers';
+import { withoutPayoutIds } from '../support/payouts';
 import { useTestStores } from '../support/stores';
 import { webhookEvent } from '../support/webhooks';
 
@@ -39,26 +40,6 @@ const call = async (
   };
 };
 
-/**
- * Every payout of a run has a `payoutId` (CONTRACT §5), the same whenever its run is read again; the
- * expectations below compare the rest.
- */
-const payoutIds = new Map<string, string>();
-function withoutPayoutIds<T extends { period?: string; payouts?: Array<Record<string, unknown>> }>(
-  body: T,
-): T {
-  if (!body?.payouts) return body;
-  return {
-    ...body,
-    payouts: body.payouts.map(({ payoutId, ...payout }) => {
-      expect(payoutId).toEqual(expect.any(String));
-      const key = JSON.stringify([body.period ?? '', payout.influencerId, payout.currency]);
-      expect(payoutId).toBe(payoutIds.get(key) ?? payoutId);
-      payoutIds.set(key, String(payoutId));
-      return payout;
-    }),
-  };
-}
 const run = async (period: string) => {
   const res = await call(payoutsApi, 'POST', '/admin/payouts/runs', { period });
   return { ...res, body: withoutPayoutIds(res.body) };
