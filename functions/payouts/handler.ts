@@ -2,12 +2,13 @@
  * The payout routes of the operator API (CONTRACT §5, §8): start (or re-read) a run, read a run,
  * and a payout's CSV statement.
  */
+
+import { payoutStatement } from '../common/actions/statements';
 import { intEnv } from '../common/config/env';
-import { type StatementItem, statementCsv } from '../common/domain/statement';
 import { routeHandler } from '../common/http/adapter';
 import { apiError, json, notFound } from '../common/http/responses';
 import type { PayoutRecord } from '../common/repos/payouts';
-import { statementKey, statementStoreFromEnv } from '../common/statements/store';
+import { statementStoreFromEnv } from '../common/statements/store';
 import { payoutRunDependencies } from './dependencies';
 import { payoutRoutes } from './routes';
 import { startPayoutRun } from './start-run';
@@ -20,7 +21,7 @@ const waitMs = intEnv('PAYOUT_RUN_WAIT_MS', 20_000);
 export const handler = routeHandler(payoutRoutes, {
   startPayoutRun: ({ body }) => startRun(body.period),
   getPayoutRun: ({ query }) => readRun(query.period),
-  getStatement: ({ params }) => statement(params.influencerId, params.period),
+  getStatement: ({ params }) => payoutStatement({ ...deps, statements }, params.influencerId, params.period),
 });
 
 async function startRun(period: string) {
@@ -70,43 +71,4 @@ async function runView(period: string) {
     .map(publicPayout)
     .sort((a, b) => a.influencerId.localeCompare(b.influencerId) || a.currency.localeCompare(b.currency));
   return { period, status: run?.status ?? 'running', payouts };
-}
-
-/**
- * The statement of an influencer's payable payouts of a period (one row per order and per fee,
- * every currency).
- * Built from the `byPayout` index the first time it is asked for, checked against the payouts' item
- * counts (the index is eventually consistent), and kept in the statement store from then on.
- */
-async function statement(influencerId: string, period: string) {
-  const key = statementKey(period, influencerId);
-  let csv = await statements.get(key);
-  if (!csv) {
-    const payable = (await deps.payouts.payouts(period, influencerId)).filter(
-      (p) => p.status === 'payable' && p.state === 'done',
-    );
-    if (payable.length === 0) throw notFound('A payable payout for this influencer and period');
-    const items: StatementItem[] = [];
-    for (const payout of payable) {
-      let count = 0;
-      for await (const item of deps.orders.paidBy(payout.payoutId)) {
-        items.push({ ...item, occurredAt: item.orderOccurredAt });
-        count++;
-      }
-      if (count !== payout.items) {
-        throw apiError('statement_not_ready');
-      }
-    }
-    csv = statementCsv(items);
-    await statements.put(key, csv);
-  }
-  return {
-    statusCode: 200,
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename="creditlink-${influencerId}-${period}.csv"`,
-      'cache-control': 'no-store',
-    },
-    body: csv,
-  };
 }
