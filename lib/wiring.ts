@@ -62,6 +62,8 @@ export const tables = {
       { name: 'byPayout', partitionKey: 'payoutId', sortKey: 'payoutSort' },
       { name: 'payees', partitionKey: 'payeeShard', sortKey: 'influencerId' },
       { name: 'creditedByMerchant', partitionKey: 'ordersOf', sortKey: 'orderSort' },
+      // An influencer's credits, clawbacks and fees by date (GET /v1/me/credits).
+      { name: 'creditsByInfluencer', partitionKey: 'creditsOf', sortKey: 'creditSort' },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
     description:
@@ -81,7 +83,8 @@ export const tables = {
     envVar: 'PAYOUTS_TABLE_NAME',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: [],
+    // An influencer's payouts of every period (GET /v1/me/payouts); only payout items carry `payoutsOf`.
+    indexes: [{ name: 'payoutsByInfluencer', partitionKey: 'payoutsOf', sortKey: 'payoutId' }],
     description:
       'Payout runs by period: the run, a job marker per payee (pending, then done), the payouts; and the latest period.',
   },
