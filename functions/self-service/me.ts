@@ -1,6 +1,9 @@
 /** An influencer's own view of itself (CONTRACT §11), scoped by its key: the id is never the caller's to choose. */
+
+import { linkView } from '../common/actions/links';
 import { ratesFor } from '../common/domain/deal-commission';
 import { json, notFound } from '../common/http/responses';
+import type { PayoutRecord } from '../common/repos/payouts';
 import { selfService } from './context';
 
 export async function getMe(influencerId: string) {
@@ -35,7 +38,24 @@ export async function getMe(influencerId: string) {
 
 export async function listMyLinks(influencerId: string) {
   const links = await selfService.links.ofInfluencer(influencerId);
-  return json(200, {
-    items: links.map((link) => ({ ...link, shortUrl: `${selfService.publicBaseUrl}/${link.code}` })),
-  });
+  return json(200, { items: links.map((link) => linkView(selfService.publicBaseUrl, link)) });
 }
+
+/**
+ * Every payout of the influencer, oldest period first, as a run shows it (a payout still being
+ * marked shows what is marked so far).
+ */
+export async function listMyPayouts(influencerId: string) {
+  const payouts = await selfService.payouts.payoutsOf(influencerId);
+  return json(200, { items: payouts.map(myPayoutView) });
+}
+
+const myPayoutView = (p: PayoutRecord) => ({
+  period: p.period,
+  payoutId: p.payoutId,
+  influencerId: p.influencerId,
+  currency: p.currency,
+  amountMinor: p.state === 'done' ? p.amountMinor : p.markedMinor,
+  items: p.state === 'done' ? p.items : p.markedItems,
+  status: p.status,
+});

@@ -361,10 +361,23 @@ const expectedGrants: Record<
     s3: [],
   },
   selfService: {
-    tables: { config: ['GetItem', 'Query', 'UpdateItem'] },
+    tables: {
+      config: [
+        'BatchGetItem',
+        'ConditionCheckItem',
+        'DeleteItem',
+        'GetItem',
+        'PutItem',
+        'Query',
+        'UpdateItem',
+      ],
+      orders: ['PutItem', 'Query', 'UpdateItem'],
+      payouts: ['Query'],
+      counters: ['Query'],
+    },
     secrets: ['adminToken', 'webhookSealKey'],
     sends: [],
-    s3: [],
+    s3: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
   },
   notFound: { tables: {}, secrets: [], sends: [], s3: [] },
 };
@@ -381,13 +394,14 @@ describe('least privilege, spelled out per function', () => {
     },
   );
 
-  test('no role may batch-write, and only the admin may delete, and only on the config table (ending an enrollment)', () => {
+  test('no role may batch-write, and only the admin and a merchant key may delete, and only on the config table (ending an enrollment)', () => {
     for (const [key, tspec] of tableEntries) {
       expect(rolesAllowedTo('dynamodb:BatchWriteItem', tspec.id)).toEqual([]);
-      // One role on config: the admin's (its exact actions are asserted above).
-      expect(rolesAllowedTo('dynamodb:DeleteItem', tspec.id)).toHaveLength(key === 'config' ? 1 : 0);
+      // Two roles on config: the admin's and the self-service one (their exact actions are asserted above).
+      expect(rolesAllowedTo('dynamodb:DeleteItem', tspec.id)).toHaveLength(key === 'config' ? 2 : 0);
     }
     expect(tableActionsOf('admin').config).toContain('DeleteItem');
+    expect(tableActionsOf('selfService').config).toContain('DeleteItem');
   });
 
   test('the redirect reads only the IP-hash key: the webhook-seal key is out of its reach', () => {
@@ -508,7 +522,23 @@ describe('payout tables, spelled out', () => {
     }
   });
 
-  test('payouts is keyed by pk/sk, unnamed, point-in-time recoverable and retained, with no index', () => {
+  test("orders has the sparse index of an influencer's credits, clawbacks and fees by date that its own ledger reads", () => {
+    const p = props(tables.orders.id);
+    const indexes = (p.GlobalSecondaryIndexes ?? []) as Array<Record<string, unknown>>;
+    expect(indexes.find((i) => i.IndexName === 'creditsByInfluencer')).toEqual({
+      IndexName: 'creditsByInfluencer',
+      KeySchema: [
+        { AttributeName: 'creditsOf', KeyType: 'HASH' },
+        { AttributeName: 'creditSort', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    for (const name of ['creditsOf', 'creditSort']) {
+      expect(p.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
+    }
+  });
+
+  test("payouts is keyed by pk/sk, unnamed, point-in-time recoverable and retained, with only the sparse index of an influencer's payouts", () => {
     expect(resource(tables.payouts.id)).toMatchObject({
       Type: 'AWS::DynamoDB::Table',
       DeletionPolicy: 'Retain',
@@ -523,7 +553,16 @@ describe('payout tables, spelled out', () => {
       },
     });
     expect(props(tables.payouts.id)).not.toHaveProperty('TableName');
-    expect(props(tables.payouts.id)).not.toHaveProperty('GlobalSecondaryIndexes');
+    expect(props(tables.payouts.id).GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'payoutsByInfluencer',
+        KeySchema: [
+          { AttributeName: 'payoutsOf', KeyType: 'HASH' },
+          { AttributeName: 'payoutId', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
   });
 });
 
