@@ -78,11 +78,9 @@ export const creditEntrySchema = z
     currency: currencySchema,
     /** Negative for a clawback. */
     commissionMinor: z.int(),
-    status: z
-      .enum(['unpaid', 'paid', 'cancelled'])
-      .meta({
-        description: '`cancelled`: a flat fee no longer owed (its enrollment ended or its terms dropped it).',
-      }),
+    status: z.enum(['unpaid', 'paid', 'cancelled']).meta({
+      description: '`cancelled`: a flat fee no longer owed (its enrollment ended or its terms dropped it).',
+    }),
     method: z.enum([...ATTRIBUTION_MODELS, 'coupon', 'clawback', 'flat_fee']).meta({
       description: CREDIT_METHODS_DESCRIPTION,
     }),
