@@ -245,13 +245,15 @@ describe('all buckets', () => {
 describe('the statements bucket, spelled out', () => {
   const id = buckets.statements.id;
 
-  test('only the payouts function has it: its name in STATEMENTS_BUCKET, read and write', () => {
-    expect(rolesTouching(id)).toEqual([roleOf('payouts')]);
-    expect(environment('payouts').STATEMENTS_BUCKET).toEqual({ Ref: 'StatementsBucket' });
-    expect(statementsOf('payouts').filter((s) => refersTo(s.Resource, id))).toEqual([
-      { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(id) },
-      { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectsArn(id) },
-    ]);
+  test("only the functions that serve statements have it (the operator's and the influencer's own): its name in STATEMENTS_BUCKET, read and write", () => {
+    expect(rolesTouching(id).sort()).toEqual([roleOf('payouts'), roleOf('selfService')].sort());
+    for (const fn of ['payouts', 'selfService'] as const) {
+      expect(environment(fn).STATEMENTS_BUCKET).toEqual({ Ref: 'StatementsBucket' });
+      expect(statementsOf(fn).filter((s) => refersTo(s.Resource, id))).toEqual([
+        { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(id) },
+        { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: objectsArn(id) },
+      ]);
+    }
   });
 
   test('it is logged, versioned and retained under the logical id StatementsBucket', () => {
