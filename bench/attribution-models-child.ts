@@ -96,7 +96,7 @@ async function main() {
             ':low': `${from}T00:00:00.000Z`,
             ':high': `${to}T23:59:59.999Z#~`,
           },
-          // The handler's page size (functions/reports/attribution-models.ts): the same calls.
+          // The handler's page size (functions/common/actions/attribution-models.ts): the same calls.
           Limit: 1_000,
           ExclusiveStartKey: start,
         }),

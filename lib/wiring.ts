@@ -63,6 +63,8 @@ export const tables = {
       { name: 'byPayout', partitionKey: 'payoutId', sortKey: 'payoutSort' },
       { name: 'payees', partitionKey: 'payeeShard', sortKey: 'influencerId' },
       { name: 'creditedByMerchant', partitionKey: 'ordersOf', sortKey: 'orderSort' },
+      // An influencer's credits, clawbacks and fees by date (GET /v1/me/credits).
+      { name: 'creditsByInfluencer', partitionKey: 'creditsOf', sortKey: 'creditSort' },
     ],
     stream: 'NEW_AND_OLD_IMAGES',
     description:
@@ -82,7 +84,8 @@ export const tables = {
     envVar: 'PAYOUTS_TABLE_NAME',
     partitionKey: 'pk',
     sortKey: 'sk',
-    indexes: [],
+    // An influencer's payouts of every period (GET /v1/me/payouts); only payout items carry `payoutsOf`.
+    indexes: [{ name: 'payoutsByInfluencer', partitionKey: 'payoutsOf', sortKey: 'payoutId' }],
     description:
       'Payout runs by period: the run, a job marker per payee (pending, then done), the payouts; and the latest period.',
   },
@@ -396,12 +399,35 @@ export const functions = {
     entry: 'functions/self-service/handler.ts',
     description: "Merchants' and influencers' own API (/v1/*) on their API keys.",
     memoryMb: 512,
-    timeoutSeconds: 10,
+    // Reports, the model comparison and a first statement read as much as the operator's do (29 s,
+    // within API Gateway's 30).
+    timeoutSeconds: 29,
     tables: {
-      // The API key by its hash, the influencer, its merchants (GetItem); its programs and links
-      // (gsi1, Query); the key's last use and a rotated webhook secret (UpdateItem).
-      config: ['GetItem', 'Query', 'UpdateItem'],
+      // The API key by its hash, the influencer, its merchants, a link, an enrollment, a storefront
+      // (GetItem); its programs and links (gsi1, Query); a storefront's links (BatchGetItem); the
+      // key's last use, a rotated webhook secret, a link disabled, an enrollment's terms, a
+      // storefront (UpdateItem); a new link (PutItem) checked against its enrollment in the same
+      // transaction (ConditionCheckItem); a merchant ending an enrollment (DeleteItem).
+      config: [
+        'GetItem',
+        'BatchGetItem',
+        'Query',
+        'PutItem',
+        'UpdateItem',
+        'DeleteItem',
+        'ConditionCheckItem',
+      ],
+      // An order's partition, an enrollment's fees, the influencer's ledger (creditsByInfluencer) and
+      // a payout's items (byPayout): Query. Fees created and the payee marker (PutItem), changed or
+      // cancelled (UpdateItem), in the enrollment's transaction, as the operator's route does.
+      orders: ['Query', 'PutItem', 'UpdateItem'],
+      // A period's payouts of the influencer, and all of its payouts (payoutsByInfluencer).
+      payouts: ['Query'],
+      // The report counters by day.
+      counters: ['Query'],
     },
+    // Statements are built once and kept, as the operator's route does.
+    buckets: { statements: 'RW' },
     // The admin token, to answer it 403 rather than 401 (CONTRACT §11); the seal key seals a
     // rotated webhook secret.
     secrets: ['adminToken', 'webhookSealKey'],

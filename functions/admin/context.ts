@@ -7,6 +7,7 @@ import { influencerRepo } from '../common/repos/influencers';
 import { linkRepo } from '../common/repos/links';
 import { merchantRepo } from '../common/repos/merchants';
 import { orderRepo } from '../common/repos/orders';
+import { storefrontRepo } from '../common/repos/storefronts';
 
 const configTable = requireEnv('CONFIG_TABLE_NAME');
 const publicBaseUrl = new URL(requireEnv('PUBLIC_BASE_URL'));
@@ -19,6 +20,7 @@ export const admin = {
   apiKeys: apiKeyRepo(configTable),
   clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
+  storefronts: storefrontRepo(configTable),
   /** Where short links are served, e.g. `https://go.example.com`. */
   publicBaseUrl: publicBaseUrl.toString().replace(/\/$/, ''),
   ownHost: publicBaseUrl.hostname,

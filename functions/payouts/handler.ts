@@ -2,11 +2,12 @@
  * The payout routes of the operator API (CONTRACT §5, §8): start (or re-read) a run, read a run,
  * and a payout's CSV statement.
  */
+
+import { payoutStatement } from '../common/actions/statements';
 import { intEnv } from '../common/config/env';
 import { routeHandler } from '../common/http/adapter';
 import { apiError, json, notFound } from '../common/http/responses';
 import type { PayoutRecord } from '../common/repos/payouts';
-import { payoutStatement } from '../common/statements/payout-statement';
 import { statementStoreFromEnv } from '../common/statements/store';
 import { payoutRunDependencies } from './dependencies';
 import { payoutRoutes } from './routes';

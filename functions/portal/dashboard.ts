@@ -49,12 +49,15 @@ async function unpaidTotals(influencerId: string) {
 }
 
 async function payoutsOf(influencerId: string, today: string) {
-  const perPeriod = await Promise.all(
-    periodsBack(today, PAYOUT_MONTHS).map(async (period) => ({
-      period,
-      payouts: (await portal.payouts.payouts(period, influencerId)).filter((p) => p.state === 'done'),
-    })),
+  // One Query of the influencer's payouts of every period (index `payoutsByInfluencer`).
+  const shown = new Set(periodsBack(today, PAYOUT_MONTHS));
+  const done = (await portal.payouts.payoutsOf(influencerId)).filter(
+    (p) => p.state === 'done' && shown.has(p.period),
   );
+  const perPeriod = [...shown].map((period) => ({
+    period,
+    payouts: done.filter((p) => p.period === period),
+  }));
   return perPeriod
     .filter(({ payouts }) => payouts.length > 0)
     .map(({ period, payouts }) => {

@@ -3,11 +3,12 @@
  * checked the session (and the CSRF token of a form post) before an action runs; each action gets
  * the session's influencer, never one from the request. Refusals are pages (./pages.ts).
  */
+
+import { payoutStatement } from '../common/actions/statements';
 import { ID_PATTERN } from '../common/domain/ids';
 import { routeHandler } from '../common/http/adapter';
 import { qrSvgResponse } from '../common/http/qr-svg';
 import { notFound } from '../common/http/responses';
-import { payoutStatement } from '../common/statements/payout-statement';
 import { portal } from './context';
 import { dashboardPage } from './dashboard';
 import { createPortalLink } from './links';

@@ -1,7 +1,10 @@
 /** An influencer's own view of itself (CONTRACT §11), scoped by its key: the id is never the caller's to choose. */
+
+import { linkView } from '../common/actions/links';
 import { ratesFor } from '../common/domain/deal-commission';
 import { qrSvgResponse } from '../common/http/qr-svg';
 import { json, notFound } from '../common/http/responses';
+import type { PayoutRecord } from '../common/repos/payouts';
 import { selfService } from './context';
 
 export async function getMe(influencerId: string) {
@@ -36,9 +39,7 @@ export async function getMe(influencerId: string) {
 
 export async function listMyLinks(influencerId: string) {
   const links = await selfService.links.ofInfluencer(influencerId);
-  return json(200, {
-    items: links.map((link) => ({ ...link, shortUrl: `${selfService.publicBaseUrl}/${link.code}` })),
-  });
+  return json(200, { items: links.map((link) => linkView(selfService.publicBaseUrl, link)) });
 }
 
 /** Another influencer's link is as unknown as one that does not exist (CONTRACT §11). */
@@ -47,3 +48,22 @@ export async function getMyLinkQr(influencerId: string, code: string) {
   if (!link || link.influencerId !== influencerId) throw notFound('The link');
   return qrSvgResponse(`${selfService.publicBaseUrl}/${link.code}`);
 }
+
+/**
+ * Every payout of the influencer, oldest period first, as a run shows it (a payout still being
+ * marked shows what is marked so far).
+ */
+export async function listMyPayouts(influencerId: string) {
+  const payouts = await selfService.payouts.payoutsOf(influencerId);
+  return json(200, { items: payouts.map(myPayoutView) });
+}
+
+const myPayoutView = (p: PayoutRecord) => ({
+  period: p.period,
+  payoutId: p.payoutId,
+  influencerId: p.influencerId,
+  currency: p.currency,
+  amountMinor: p.state === 'done' ? p.amountMinor : p.markedMinor,
+  items: p.state === 'done' ? p.items : p.markedItems,
+  status: p.status,
+});

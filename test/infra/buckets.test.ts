@@ -245,10 +245,12 @@ describe('all buckets', () => {
 describe('the statements bucket, spelled out', () => {
   const id = buckets.statements.id;
 
-  // The portal serves an influencer's statements with the same code as the operator's route.
-  test('only the payouts and portal functions have it: its name in STATEMENTS_BUCKET, read and write', () => {
-    expect(rolesTouching(id).sort()).toEqual([roleOf('payouts'), roleOf('portal')].sort());
-    for (const fn of ['payouts', 'portal'] as const) {
+  // The portal and an influencer's own key serve statements with the same code as the operator's route.
+  test("only the functions that serve statements have it (the operator's, the influencer's own, the portal): its name in STATEMENTS_BUCKET, read and write", () => {
+    expect(rolesTouching(id).sort()).toEqual(
+      [roleOf('payouts'), roleOf('selfService'), roleOf('portal')].sort(),
+    );
+    for (const fn of ['payouts', 'selfService', 'portal'] as const) {
       expect(environment(fn).STATEMENTS_BUCKET).toEqual({ Ref: 'StatementsBucket' });
       expect(statementsOf(fn).filter((s) => refersTo(s.Resource, id))).toEqual([
         { Effect: 'Allow', Action: 's3:ListBucket', Resource: bucketArn(id) },

@@ -361,10 +361,23 @@ const expectedGrants: Record<
     s3: [],
   },
   selfService: {
-    tables: { config: ['GetItem', 'Query', 'UpdateItem'] },
+    tables: {
+      config: [
+        'BatchGetItem',
+        'ConditionCheckItem',
+        'DeleteItem',
+        'GetItem',
+        'PutItem',
+        'Query',
+        'UpdateItem',
+      ],
+      orders: ['PutItem', 'Query', 'UpdateItem'],
+      payouts: ['Query'],
+      counters: ['Query'],
+    },
     secrets: ['adminToken', 'webhookSealKey'],
     sends: [],
-    s3: [],
+    s3: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
   },
   portal: {
     tables: {
@@ -392,13 +405,14 @@ describe('least privilege, spelled out per function', () => {
     },
   );
 
-  test('no role may batch-write, and only the admin and the portal may delete, and only on the config table (ending an enrollment, using up a login link)', () => {
+  test('no role may batch-write, and only the admin, a merchant key and the portal may delete, and only on the config table (ending an enrollment, using up a login link)', () => {
     for (const [key, tspec] of tableEntries) {
       expect(rolesAllowedTo('dynamodb:BatchWriteItem', tspec.id)).toEqual([]);
-      // Two roles on config: the admin's and the portal's (their exact actions are asserted above).
-      expect(rolesAllowedTo('dynamodb:DeleteItem', tspec.id)).toHaveLength(key === 'config' ? 2 : 0);
+      // Three roles on config: the admin's, the self-service one and the portal's (their exact actions are asserted above).
+      expect(rolesAllowedTo('dynamodb:DeleteItem', tspec.id)).toHaveLength(key === 'config' ? 3 : 0);
     }
     expect(tableActionsOf('admin').config).toContain('DeleteItem');
+    expect(tableActionsOf('selfService').config).toContain('DeleteItem');
     expect(tableActionsOf('portal').config).toContain('DeleteItem');
   });
 
@@ -520,7 +534,23 @@ describe('payout tables, spelled out', () => {
     }
   });
 
-  test('payouts is keyed by pk/sk, unnamed, point-in-time recoverable and retained, with no index', () => {
+  test("orders has the sparse index of an influencer's credits, clawbacks and fees by date that its own ledger reads", () => {
+    const p = props(tables.orders.id);
+    const indexes = (p.GlobalSecondaryIndexes ?? []) as Array<Record<string, unknown>>;
+    expect(indexes.find((i) => i.IndexName === 'creditsByInfluencer')).toEqual({
+      IndexName: 'creditsByInfluencer',
+      KeySchema: [
+        { AttributeName: 'creditsOf', KeyType: 'HASH' },
+        { AttributeName: 'creditSort', KeyType: 'RANGE' },
+      ],
+      Projection: { ProjectionType: 'ALL' },
+    });
+    for (const name of ['creditsOf', 'creditSort']) {
+      expect(p.AttributeDefinitions).toContainEqual({ AttributeName: name, AttributeType: 'S' });
+    }
+  });
+
+  test("payouts is keyed by pk/sk, unnamed, point-in-time recoverable and retained, with only the sparse index of an influencer's payouts", () => {
     expect(resource(tables.payouts.id)).toMatchObject({
       Type: 'AWS::DynamoDB::Table',
       DeletionPolicy: 'Retain',
@@ -535,7 +565,16 @@ describe('payout tables, spelled out', () => {
       },
     });
     expect(props(tables.payouts.id)).not.toHaveProperty('TableName');
-    expect(props(tables.payouts.id)).not.toHaveProperty('GlobalSecondaryIndexes');
+    expect(props(tables.payouts.id).GlobalSecondaryIndexes).toEqual([
+      {
+        IndexName: 'payoutsByInfluencer',
+        KeySchema: [
+          { AttributeName: 'payoutsOf', KeyType: 'HASH' },
+          { AttributeName: 'payoutId', KeyType: 'RANGE' },
+        ],
+        Projection: { ProjectionType: 'ALL' },
+      },
+    ]);
   });
 });
 

@@ -9,6 +9,7 @@
  * which tells "let in" from "kept out" without changing any data.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { requireEnv } from '../../functions/common/config/env';
 import { functions, type RouteSpec, routes } from '../../lib/wiring';
 import { BROWSER_UA, context, httpEvent } from '../support/events';
 import type { HttpHandler } from '../support/handlers';
@@ -79,6 +80,23 @@ const expected: Record<string, readonly number[]> = {
   createPortalLink:       [401, 401,  401,  401, 401, 401, 401, 401],
   portalLinkQr:           [401, 401,  401,  401, 401, 401, 401, 401],
   portalStatement:        [401, 401,  401,  401, 401, 401, 401, 401],
+  // Self-service on the parties' own data: B on A's link, storefront, order or enrollment is 404
+  // (a handle of A's is 409 to B, as the contract has it); each body is in `bodies` below.
+  createMyLink:           [401, 401,  403,  403, 403, 409, 404, 401],
+  updateMyLink:           [401, 401,  403,  403, 403, 200, 404, 401],
+  getMyReport:            [401, 401,  403,  403, 403, 200, 200, 401],
+  listMyCredits:          [401, 401,  403,  403, 403, 200, 200, 401],
+  listMyPayouts:          [401, 401,  403,  403, 403, 200, 200, 401],
+  getMyStatement:         [401, 401,  403,  403, 403, 404, 404, 401],
+  putMyStorefront:        [401, 401,  403,  403, 403, 200, 409, 401],
+  getMyStorefront:        [401, 401,  403,  403, 403, 200, 404, 401],
+  getMyOrder:             [401, 401,  403,  200, 404, 403, 403, 401],
+  listMyInfluencers:      [401, 401,  403,  200, 200, 403, 403, 401],
+  putMyInfluencer:        [401, 401,  403,  200, 200, 403, 403, 401],
+  getMyInfluencer:        [401, 401,  403,  200, 404, 403, 403, 401],
+  deleteMyInfluencer:     [401, 401,  403,  204, 404, 403, 403, 401],
+  getMyMerchantReport:    [401, 401,  403,  200, 200, 403, 403, 401],
+  getMyModelComparison:   [401, 401,  403,  200, 200, 403, 403, 401],
 };
 
 /** Party A's resources, named in every path. */
@@ -98,6 +116,20 @@ const pathOverrides: Record<string, Record<string, string>> = {
   deleteEnrollment: { influencerId: 'ix-a-leaving' },
   deleteMerchantApiKey: { keyId: '' },
   deleteInfluencerApiKey: { keyId: '' },
+  // Self-service: an order of A's own, and enrollments of A's that these rows may change or end.
+  getMyOrder: { orderId: 'mx-a-own-order' },
+  putMyInfluencer: { influencerId: 'ix-a-leaving' },
+  deleteMyInfluencer: { influencerId: 'ix-a-quitting' },
+};
+/**
+ * Bodies that pass the schema, so that a key let in meets the scope: A's own code again is taken
+ * (409) for A, while B is not enrolled with A's merchant (404); a storefront without items is A's
+ * to replace and B's conflict.
+ */
+const bodies: Record<string, unknown> = {
+  createMyLink: { merchantId: 'mx-a', targetUrl: 'https://mx-a.example.com/again', code: 'mx-a-link' },
+  updateMyLink: { disabled: false },
+  putMyStorefront: { title: 'A', items: [] },
 };
 const queries: Record<string, string> = {
   getPayoutRun: 'period=2026-11',
@@ -128,7 +160,7 @@ async function call(
     pathParameters,
     headers: { 'user-agent': BROWSER_UA, ...(token ? { authorization: `Bearer ${token}` } : {}) },
     ...(queries[route.id] ? { query: queries[route.id] } : {}),
-    ...(route.body ? { body: {} } : {}),
+    ...(route.body ? { body: bodies[route.id] ?? {} } : {}),
     ...overrides,
   });
   return handler(event, context(route.fn));
@@ -173,7 +205,7 @@ beforeAll(async () => {
       },
     });
   }
-  for (const influencerId of ['ix-a', 'ix-b', 'ix-a-leaving']) {
+  for (const influencerId of ['ix-a', 'ix-b', 'ix-a-leaving', 'ix-a-quitting']) {
     await created('admin', 'createInfluencer', {
       body: { influencerId, handle: influencerId, name: influencerId },
     });
@@ -194,6 +226,22 @@ beforeAll(async () => {
     pathParameters: { merchantId: 'mx-a', influencerId: 'ix-a-leaving' },
     body: {},
   });
+  await created('admin', 'putEnrollment', {
+    pathParameters: { merchantId: 'mx-a', influencerId: 'ix-a-quitting' },
+    body: {},
+  });
+  // An order of A's, accepted and not yet processed: enough for its view.
+  const { orderRepo, transact } = await import('../../functions/common/repos/orders');
+  const orders = orderRepo(requireEnv('ORDERS_TABLE_NAME'));
+  await transact([
+    orders.acceptedStub({
+      merchantId: 'mx-a',
+      orderId: 'mx-a-own-order',
+      currency: 'USD',
+      occurredAt: '2026-11-03T14:05:00.000Z',
+      amountMinor: 1000,
+    }),
+  ]);
   await created('admin', 'putStorefront', {
     pathParameters: { handle: A.handle },
     body: { influencerId: 'ix-a', title: 'A', items: [{ code: A.code, title: 'Item' }] },

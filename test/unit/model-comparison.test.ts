@@ -4,6 +4,7 @@
  * refunds, the entry of the model an order was credited under equals the ledger's real credits.
  */
 import fc from 'fast-check';
+import { comparableOrder } from '../../functions/common/actions/comparable-order';
 import {
   type AttributableClick,
   candidateClicks,
@@ -22,7 +23,6 @@ import {
 } from '../../functions/common/domain/model-comparison';
 import { planLedger, type RefundEvent } from '../../functions/common/domain/order-ledger';
 import { type OrderRoot, orderRepo } from '../../functions/common/repos/orders';
-import { comparableOrder } from '../../functions/reports/comparable-order';
 
 const ORDER_MS = Date.parse('2026-11-15T12:00:00.000Z');
 const click = (clickId: string, influencerId: string, daysBefore: number): AttributableClick => ({

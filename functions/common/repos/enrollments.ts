@@ -118,6 +118,17 @@ export function enrollmentRepo(tableName: string) {
       };
     },
 
+    /** A transaction item that holds only while the pair is enrolled (a link made on an enrollment). */
+    existsCheck(merchantId: string, influencerId: string): TransactItem {
+      return {
+        ConditionCheck: {
+          TableName: tableName,
+          Key: enrollmentKey(merchantId, influencerId),
+          ConditionExpression: 'attribute_exists(pk)',
+        },
+      };
+    },
+
     /**
      * A transaction item that ends the enrollment as read (its unpaid fees are cancelled in the
      * same transaction); it fails if the enrollment is gone or was changed meanwhile.

@@ -16,6 +16,9 @@
  * The root of a credited order that carries what the attribution model comparison needs (its
  * candidate clicks, their influencers' rates, its kept lines) also carries `ordersOf` (the merchant)
  * and `orderSort` (`<occurredAt>#<orderId>`), which put it in the sparse `creditedByMerchant` index.
+ * Every credit, adjustment and fee carries `creditsOf` (the influencer) and `creditSort` (its date:
+ * the order's time, the refund's, the fee's `dueAt`), which put it in the sparse
+ * `creditsByInfluencer` index: an influencer's own ledger, newest first, whatever its status.
  */
 import { BatchGetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -319,6 +322,46 @@ const payable = (item: StoredCredit | StoredAdjustment) => ({
   eligibleAt: item.eligibleAt,
 });
 
+/** A ledger item as its influencer is shown it. */
+function ledgerEntry(tableName: string, item: Item): LedgerEntry {
+  if (item[ITEM_TYPE] === feeEntity.itemType) {
+    const fee = feeEntity.fromItem(tableName, item);
+    return {
+      kind: 'fee',
+      merchantId: fee.merchantId,
+      orderId: fee.feeId,
+      feeId: fee.feeId,
+      occurredAt: fee.dueAt,
+      currency: fee.currency,
+      amountMinor: fee.amountMinor,
+      status: fee.status,
+    };
+  }
+  if (item[ITEM_TYPE] === adjustmentEntity.itemType) {
+    const adjustment = adjustmentEntity.fromItem(tableName, item);
+    return {
+      kind: 'adjustment',
+      merchantId: adjustment.merchantId,
+      orderId: adjustment.orderId,
+      occurredAt: adjustment.occurredAt,
+      currency: adjustment.currency,
+      amountMinor: adjustment.amountMinor,
+      status: adjustment.status,
+    };
+  }
+  const credit = creditEntity.fromItem(tableName, item);
+  return {
+    kind: 'credit',
+    merchantId: credit.merchantId,
+    orderId: credit.orderId,
+    occurredAt: credit.occurredAt,
+    currency: credit.currency,
+    amountMinor: credit.amountMinor,
+    status: credit.status,
+    method: credit.method,
+  };
+}
+
 /** Payee markers are spread over this many index partitions, so no single one gets hot. */
 export const PAYEE_SHARDS = 16;
 const payeeShard = (influencerId: string) => {
@@ -349,6 +392,34 @@ const orderSortBounds = (fromDay: string, toDay: string) => ({
   low: `${fromDay}T00:00:00.000Z`,
   high: `${toDay}T23:59:59.999Z#~`,
 });
+
+/** The `creditsByInfluencer` index keys of an item dated `at` (one fixed shape: a string order that is the time order). */
+const creditsKeys = (influencerId: string, at: string) => ({
+  creditsOf: influencerId,
+  creditSort: formatInstant(Date.parse(at)),
+});
+
+/** An item of an influencer's ledger (index `creditsByInfluencer`), as its owner is shown it. */
+export interface LedgerEntry {
+  kind: 'credit' | 'adjustment' | 'fee';
+  merchantId: string;
+  /** The order's id; for a fee, which belongs to no order, the fee's id. */
+  orderId: string;
+  feeId?: string;
+  /** When it counts: the order's time, the refund's (a clawback), the fee's due time. */
+  occurredAt: string;
+  currency: string;
+  amountMinor: number;
+  status: 'unpaid' | 'paid' | 'cancelled';
+  /** The attribution method of a credit. */
+  method?: AttributionModel | 'coupon';
+}
+
+/** A page of an influencer's ledger, and the index key the next page starts after (absent on the last). */
+export interface LedgerPage {
+  entries: LedgerEntry[];
+  next?: { pk: string; sk: string; creditsOf: string; creditSort: string };
+}
 
 export function orderRepo(tableName: string) {
   const key = (merchantId: string, orderId: string, sk: string) => ({ pk: orderPk(merchantId, orderId), sk });
@@ -458,6 +529,7 @@ export function orderRepo(tableName: string) {
           Item: creditEntity.toItem(key(credit.merchantId, credit.orderId, creditSk(credit.influencerId)), {
             ...credit,
             unpaidFor: credit.influencerId,
+            ...creditsKeys(credit.influencerId, credit.occurredAt),
           }),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
@@ -638,6 +710,52 @@ export function orderRepo(tableName: string) {
       for await (const page of pages) yield page.map((item) => orderEntity.fromItem(tableName, item));
     },
 
+    /**
+     * One page of an influencer's credits, clawbacks and fees dated within `[low, high]` (fixed-shape
+     * instants), newest first (index `creditsByInfluencer`, eventually consistent), starting after
+     * `after` (the `next` of the page before). Reads one item more than the page, so that the last
+     * page says it is the last.
+     */
+    async ledgerPage(
+      influencerId: string,
+      bounds: { low: string; high: string },
+      limit: number,
+      after?: LedgerPage['next'],
+    ): Promise<LedgerPage> {
+      const items: Item[] = [];
+      let start: Item | undefined = after;
+      do {
+        const page = await queryPage(
+          {
+            TableName: tableName,
+            IndexName: 'creditsByInfluencer',
+            KeyConditionExpression: 'creditsOf = :i AND creditSort BETWEEN :low AND :high',
+            ExpressionAttributeValues: { ':i': influencerId, ':low': bounds.low, ':high': bounds.high },
+            ScanIndexForward: false,
+          },
+          limit + 1 - items.length,
+          start,
+        );
+        items.push(...page.items);
+        start = page.next;
+      } while (start && items.length <= limit);
+      const entries = items.slice(0, limit).map((item) => ledgerEntry(tableName, item));
+      const last = items.length > limit ? items[limit - 1] : undefined;
+      return {
+        entries,
+        ...(last
+          ? {
+              next: {
+                pk: String(last.pk),
+                sk: String(last.sk),
+                creditsOf: String(last.creditsOf),
+                creditSort: String(last.creditSort),
+              },
+            }
+          : {}),
+      };
+    },
+
     adjustmentPut(adjustment: StoredAdjustment): TransactItem {
       return {
         Put: {
@@ -648,7 +766,11 @@ export function orderRepo(tableName: string) {
               adjustment.orderId,
               adjustmentSk(adjustment.influencerId, adjustment.eventId),
             ),
-            { ...adjustment, unpaidFor: adjustment.influencerId },
+            {
+              ...adjustment,
+              unpaidFor: adjustment.influencerId,
+              ...creditsKeys(adjustment.influencerId, adjustment.occurredAt),
+            },
           ),
           ConditionExpression: 'attribute_not_exists(pk)',
         },
@@ -682,6 +804,7 @@ export function orderRepo(tableName: string) {
           Item: feeEntity.toItem(feeKey(fee.merchantId, fee.influencerId, fee.feeId), {
             ...stored,
             unpaidFor: fee.influencerId,
+            ...creditsKeys(fee.influencerId, fee.dueAt),
             updatedAt: at,
           }),
           ConditionExpression: 'attribute_not_exists(pk) OR #s = :cancelled',
@@ -701,7 +824,8 @@ export function orderRepo(tableName: string) {
         Update: {
           TableName: tableName,
           Key: feeKey(key.merchantId, key.influencerId, key.feeId),
-          UpdateExpression: `SET amountMinor = :a, dueAt = :d, eligibleAt = :e, updatedAt = :at${fee.memo === undefined ? ' REMOVE memo' : ', memo = :memo'}`,
+          // A fee's ledger date (`creditSort`) moves with its due time.
+          UpdateExpression: `SET amountMinor = :a, dueAt = :d, eligibleAt = :e, creditSort = :e, updatedAt = :at${fee.memo === undefined ? ' REMOVE memo' : ', memo = :memo'}`,
           ConditionExpression: '#s = :unpaid',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {

@@ -7,6 +7,8 @@
  *   sk = PAYOUT#<influencerId>#<currency>   a payout: payable (its items marked paid by it, as they
  *                                           are marked, in the same transactions) or carried over.
  * And `LATEST`: the latest period ever started, which earlier new periods may not precede.
+ * Payouts carry `payoutsOf` (the influencer), which puts them in the sparse `payoutsByInfluencer`
+ * index, sorted by `payoutId` (`<period>#<influencerId>#<currency>`, so by period).
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -323,6 +325,23 @@ export function payoutRepo(tableName: string) {
       return payouts;
     },
 
+    /**
+     * Every payout of an influencer, of every period, oldest period first (index
+     * `payoutsByInfluencer`; eventually consistent). Payouts decided before the index existed are
+     * not in it.
+     */
+    async payoutsOf(influencerId: string): Promise<PayoutRecord[]> {
+      const payouts: PayoutRecord[] = [];
+      const items = queryAll({
+        TableName: tableName,
+        IndexName: 'payoutsByInfluencer',
+        KeyConditionExpression: 'payoutsOf = :i',
+        ExpressionAttributeValues: { ':i': influencerId },
+      });
+      for await (const item of items) payouts.push(payoutEntity.fromItem(tableName, item));
+      return payouts;
+    },
+
     /** Records a decided payout; false if one exists already (an overlapping run decided first). */
     async createPayout(payout: PayoutRecord): Promise<boolean> {
       try {
@@ -332,7 +351,8 @@ export function payoutRepo(tableName: string) {
             Key: payoutKey(payout.period, payout.influencerId, payout.currency),
             UpdateExpression:
               'SET #period = :period, influencerId = :i, currency = :c, payoutId = :id, #s = :status, #state = :state, ' +
-              'amountMinor = :amount, #items = :items, markedMinor = :zero, markedItems = :zero, #itemType = :type',
+              'amountMinor = :amount, #items = :items, markedMinor = :zero, markedItems = :zero, #itemType = :type, ' +
+              'payoutsOf = :i',
             ConditionExpression: 'attribute_not_exists(pk)',
             // Reserved words in DynamoDB expressions: always through placeholders.
             ExpressionAttributeNames: {

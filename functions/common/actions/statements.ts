@@ -1,23 +1,23 @@
 /**
  * The statement of an influencer's payable payouts of a period (one row per order and per fee,
- * every currency), as the operator's route and the portal serve it. Built from the `byPayout` index
- * the first time it is asked for, checked against the payouts' item counts (the index is eventually
- * consistent), and kept in the statement store from then on.
+ * every currency), for the operator and for the influencer's own key.
+ * Built from the `byPayout` index the first time it is asked for, checked against the payouts' item
+ * counts (the index is eventually consistent), and kept in the statement store from then on.
  */
 import { type StatementItem, statementCsv } from '../domain/statement';
 import { apiError, type HttpResult, notFound } from '../http/responses';
 import type { OrderRepo } from '../repos/orders';
 import type { PayoutRepo } from '../repos/payouts';
-import { type StatementStore, statementKey } from './store';
+import { type StatementStore, statementKey } from '../statements/store';
 
-export interface StatementDependencies {
+export interface StatementDeps {
   payouts: Pick<PayoutRepo, 'payouts'>;
   orders: Pick<OrderRepo, 'paidBy'>;
   statements: StatementStore;
 }
 
 export async function payoutStatement(
-  deps: StatementDependencies,
+  deps: StatementDeps,
   influencerId: string,
   period: string,
 ): Promise<HttpResult> {

@@ -1,6 +1,6 @@
 /** A stored order root as the model comparison sees it (domain/model-comparison.ts). */
-import type { ComparableOrder } from '../common/domain/model-comparison';
-import type { OrderRoot } from '../common/repos/orders';
+import type { ComparableOrder } from '../domain/model-comparison';
+import type { OrderRoot } from '../repos/orders';
 
 /** The order as the comparison sees it; undefined for a root without the comparison's fields. */
 export function comparableOrder(root: OrderRoot): ComparableOrder | undefined {

@@ -1,13 +1,17 @@
-import { json, notFound } from '../common/http/responses';
-import type { OrderPartition } from '../common/repos/orders';
-import { admin } from './context';
+/** The order view of CONTRACT §5, for the operator and for the merchant's own key. */
+import { json, notFound } from '../http/responses';
+import type { OrderPartition, OrderRepo } from '../repos/orders';
 
 /**
  * An order as credited (CONTRACT §5), with the evidence behind each attribution: the method, the
  * deciding click and its age at order time, and every click of that influencer that counted.
  */
-export async function getOrder(merchantId: string, orderId: string) {
-  const partition = await admin.orders.load(merchantId, orderId);
+export async function getOrder(
+  deps: { orders: Pick<OrderRepo, 'load'> },
+  merchantId: string,
+  orderId: string,
+) {
+  const partition = await deps.orders.load(merchantId, orderId);
   const view = orderView(partition);
   if (!view) throw notFound('The order');
   return json(200, view);

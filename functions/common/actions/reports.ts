@@ -6,19 +6,29 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { z } from 'zod';
-import { buildInfluencerReport, buildMerchantReport, type CounterRow } from '../common/domain/report';
+import { buildInfluencerReport, buildMerchantReport, type CounterRow } from '../domain/report';
 import {
   dayRangeBounds,
   influencerPartition,
   merchantPartition,
   valuesOfItem,
-} from '../common/domain/report-counters';
-import { influencerReportCsv, merchantReportCsv } from '../common/domain/report-csv';
-import { type DayRange, parseDayRange } from '../common/domain/report-range';
-import { header } from '../common/http/request';
-import { apiError, type HttpResult, json, notFound } from '../common/http/responses';
-import type { reportQuerySchema } from '../common/schemas/reports';
-import { reports } from './context';
+} from '../domain/report-counters';
+import { influencerReportCsv, merchantReportCsv } from '../domain/report-csv';
+import { type DayRange, parseDayRange } from '../domain/report-range';
+import { header } from '../http/request';
+import { apiError, type HttpResult, json, notFound } from '../http/responses';
+import type { CounterRepo } from '../repos/counters';
+import type { InfluencerRepo } from '../repos/influencers';
+import type { MerchantRepo } from '../repos/merchants';
+import type { reportQuerySchema } from '../schemas/reports';
+
+/** What the reports read: the operator's routes and the parties' own keys alike. */
+export interface ReportDeps {
+  counters: Pick<CounterRepo, 'range'>;
+  influencers: Pick<InfluencerRepo, 'get'>;
+  merchants: Pick<MerchantRepo, 'get'>;
+  now: () => Date;
+}
 
 type ReportQuery = z.output<typeof reportQuerySchema>;
 
@@ -27,17 +37,17 @@ interface ReportRequest {
   csv: boolean;
 }
 
-function parseRequest(query: ReportQuery, event: APIGatewayProxyEventV2): ReportRequest {
-  const parsed = parseDayRange(query, reports.now());
+function parseRequest(deps: ReportDeps, query: ReportQuery, event: APIGatewayProxyEventV2): ReportRequest {
+  const parsed = parseDayRange(query, deps.now());
   if (!parsed.ok) throw apiError('invalid_query', 'The day range is not valid.', parsed.issues);
   // `format` wins over the Accept header; without either, JSON.
   const csv = query.format ? query.format === 'csv' : (header(event, 'accept') ?? '').includes('text/csv');
   return { range: parsed.range, csv };
 }
 
-async function rowsOf(pk: string, range: DayRange): Promise<CounterRow[]> {
+async function rowsOf(deps: ReportDeps, pk: string, range: DayRange): Promise<CounterRow[]> {
   const { low, high } = dayRangeBounds(range.from, range.to);
-  const items = await reports.counters.range(pk, low, high);
+  const items = await deps.counters.range(pk, low, high);
   return items.map(({ sk, item }) => ({ sk, values: valuesOfItem(item) }));
 }
 
@@ -54,16 +64,17 @@ function csvResponse(body: string, filename: string): HttpResult {
 }
 
 export async function influencerReport(
+  deps: ReportDeps,
   influencerId: string,
   query: ReportQuery,
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResult> {
-  const { range, csv } = parseRequest(query, event);
-  if (!(await reports.influencers.get(influencerId))) throw notFound('The influencer');
+  const { range, csv } = parseRequest(deps, query, event);
+  if (!(await deps.influencers.get(influencerId))) throw notFound('The influencer');
   const report = buildInfluencerReport(
     influencerId,
     range,
-    await rowsOf(influencerPartition(influencerId), range),
+    await rowsOf(deps, influencerPartition(influencerId), range),
   );
   return csv
     ? csvResponse(influencerReportCsv(report), `influencer-${influencerId}-${range.from}-${range.to}.csv`)
@@ -71,13 +82,18 @@ export async function influencerReport(
 }
 
 export async function merchantReport(
+  deps: ReportDeps,
   merchantId: string,
   query: ReportQuery,
   event: APIGatewayProxyEventV2,
 ): Promise<HttpResult> {
-  const { range, csv } = parseRequest(query, event);
-  if (!(await reports.merchants.get(merchantId))) throw notFound('The merchant');
-  const report = buildMerchantReport(merchantId, range, await rowsOf(merchantPartition(merchantId), range));
+  const { range, csv } = parseRequest(deps, query, event);
+  if (!(await deps.merchants.get(merchantId))) throw notFound('The merchant');
+  const report = buildMerchantReport(
+    merchantId,
+    range,
+    await rowsOf(deps, merchantPartition(merchantId), range),
+  );
   return csv
     ? csvResponse(merchantReportCsv(report), `merchant-${merchantId}-${range.from}-${range.to}.csv`)
     : json(200, report);

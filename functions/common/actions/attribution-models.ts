@@ -8,27 +8,35 @@
  * not in the comparison (the merchant report still counts them).
  */
 import type { z } from 'zod';
-import { modelComparison } from '../common/domain/model-comparison';
-import { parseDayRange } from '../common/domain/report-range';
-import { apiError, type HttpResult, json, notFound } from '../common/http/responses';
+import { modelComparison } from '../domain/model-comparison';
+import { parseDayRange } from '../domain/report-range';
+import { apiError, type HttpResult, json, notFound } from '../http/responses';
+import type { MerchantRepo } from '../repos/merchants';
+import type { OrderRepo } from '../repos/orders';
+import type { modelComparisonQuerySchema } from '../schemas/model-comparison';
 import { comparableOrder } from './comparable-order';
-import { reports } from './context';
-import type { modelComparisonQuerySchema } from './schemas';
+
+export interface ModelComparisonDeps {
+  merchants: Pick<MerchantRepo, 'get'>;
+  orders: Pick<OrderRepo, 'creditedOrderPages'>;
+  now: () => Date;
+}
 
 /** Items per page of the index query: DynamoDB caps a page at 1 MB anyway. */
 const PAGE_SIZE = 1_000;
 
 export async function attributionModelComparison(
+  deps: ModelComparisonDeps,
   merchantId: string,
   query: z.output<typeof modelComparisonQuerySchema>,
 ): Promise<HttpResult> {
-  const parsed = parseDayRange(query, reports.now());
+  const parsed = parseDayRange(query, deps.now());
   if (!parsed.ok) throw apiError('invalid_query', 'The day range is not valid.', parsed.issues);
-  const merchant = await reports.merchants.get(merchantId);
+  const merchant = await deps.merchants.get(merchantId);
   if (!merchant) throw notFound('The merchant');
   const { from, to } = parsed.range;
   const comparison = modelComparison();
-  for await (const page of reports.orders.creditedOrderPages(merchantId, from, to, PAGE_SIZE)) {
+  for await (const page of deps.orders.creditedOrderPages(merchantId, from, to, PAGE_SIZE)) {
     for (const root of page) {
       const order = comparableOrder(root);
       if (order) comparison.add(order);

@@ -8,12 +8,22 @@
  * fees, which are no longer owed; paid ones stay, as the history of what was paid.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type FeeState, planFees } from '../common/domain/fee-plan';
-import { apiError, json, notFound } from '../common/http/responses';
-import type { Enrollment } from '../common/repos/enrollments';
-import { type TransactItem, transact } from '../common/repos/orders';
-import type { PutEnrollmentInput } from '../common/schemas/programs';
-import { admin } from './context';
+import { type FeeState, planFees } from '../domain/fee-plan';
+import { apiError, json, notFound } from '../http/responses';
+import type { Enrollment, EnrollmentRepo } from '../repos/enrollments';
+import type { InfluencerRepo } from '../repos/influencers';
+import type { MerchantRepo } from '../repos/merchants';
+import { type OrderRepo, type TransactItem, transact } from '../repos/orders';
+import type { PutEnrollmentInput } from '../schemas/programs';
+
+/** What a program's actions read and write: the operator's and the merchant's own key's alike. */
+export interface EnrollmentDeps {
+  merchants: Pick<MerchantRepo, 'get'>;
+  influencers: Pick<InfluencerRepo, 'get'>;
+  enrollments: EnrollmentRepo;
+  orders: Pick<OrderRepo, 'feesOf' | 'feeCreate' | 'feeUpdate' | 'feeCancel' | 'markPayee'>;
+  now: () => Date;
+}
 
 /** Reads and plans again this often when a payout run or another change gets in between. */
 const ATTEMPTS = 5;
@@ -39,19 +49,24 @@ export const enrollmentView = (e: Enrollment) => ({
   updatedAt: e.updatedAt,
 });
 
-export async function putEnrollment(merchantId: string, influencerId: string, input: PutEnrollmentInput) {
+export async function putEnrollment(
+  deps: EnrollmentDeps,
+  merchantId: string,
+  influencerId: string,
+  input: PutEnrollmentInput,
+) {
   const [merchant, influencer] = await Promise.all([
-    admin.merchants.get(merchantId),
-    admin.influencers.get(influencerId),
+    deps.merchants.get(merchantId),
+    deps.influencers.get(influencerId),
   ]);
   if (!merchant) throw notFound('The merchant');
   if (!influencer) throw notFound('The influencer');
   const terms = input.terms ?? {};
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
-    const at = admin.now().toISOString();
+    const at = deps.now().toISOString();
     const [read, stored] = await Promise.all([
-      admin.enrollments.get(merchantId, influencerId, true),
-      admin.orders.feesOf(merchantId, influencerId),
+      deps.enrollments.get(merchantId, influencerId, true),
+      deps.orders.feesOf(merchantId, influencerId),
     ]);
     const owned = new Set((read?.terms.flatFees ?? []).map((fee) => fee.feeId));
     const plan = planFees(stored, terms.flatFees ?? [], owned);
@@ -63,15 +78,15 @@ export async function putEnrollment(merchantId: string, influencerId: string, in
     }
     const pair = { merchantId, influencerId };
     const writes: TransactItem[] = [
-      admin.enrollments.putItem(merchantId, influencerId, terms, at, read),
+      deps.enrollments.putItem(merchantId, influencerId, terms, at, read),
       ...plan.create.map((fee) =>
-        admin.orders.feeCreate({ ...pair, ...fee, currency: merchant.currency }, at),
+        deps.orders.feeCreate({ ...pair, ...fee, currency: merchant.currency }, at),
       ),
-      ...plan.update.map((fee) => admin.orders.feeUpdate({ ...pair, feeId: fee.feeId }, fee, at)),
-      ...plan.cancel.map((fee) => admin.orders.feeCancel({ ...pair, feeId: fee.feeId }, at)),
+      ...plan.update.map((fee) => deps.orders.feeUpdate({ ...pair, feeId: fee.feeId }, fee, at)),
+      ...plan.cancel.map((fee) => deps.orders.feeCancel({ ...pair, feeId: fee.feeId }, at)),
     ];
     // A payout run pays only its payees: the marker first (one without fees is harmless).
-    if (plan.create.length > 0) await admin.orders.markPayee(influencerId);
+    if (plan.create.length > 0) await deps.orders.markPayee(influencerId);
     if (await write(writes)) {
       return json(200, enrollmentView({ ...pair, terms, enrolledAt: read?.enrolledAt ?? at, updatedAt: at }));
     }
@@ -79,30 +94,30 @@ export async function putEnrollment(merchantId: string, influencerId: string, in
   throw apiError('busy', 'The enrollment or its fees kept changing; try again.');
 }
 
-export async function getEnrollment(merchantId: string, influencerId: string) {
-  const enrollment = await admin.enrollments.get(merchantId, influencerId);
+export async function getEnrollment(deps: EnrollmentDeps, merchantId: string, influencerId: string) {
+  const enrollment = await deps.enrollments.get(merchantId, influencerId);
   if (!enrollment) throw notFound('The enrollment');
   return json(200, enrollmentView(enrollment));
 }
 
-export async function listEnrollments(merchantId: string) {
-  if (!(await admin.merchants.get(merchantId))) throw notFound('The merchant');
-  const items = await admin.enrollments.ofMerchant(merchantId);
+export async function listEnrollments(deps: EnrollmentDeps, merchantId: string) {
+  if (!(await deps.merchants.get(merchantId))) throw notFound('The merchant');
+  const items = await deps.enrollments.ofMerchant(merchantId);
   return json(200, { items: items.map(enrollmentView) });
 }
 
-export async function deleteEnrollment(merchantId: string, influencerId: string) {
+export async function deleteEnrollment(deps: EnrollmentDeps, merchantId: string, influencerId: string) {
   for (let attempt = 0; attempt < ATTEMPTS; attempt++) {
     const [read, stored] = await Promise.all([
-      admin.enrollments.get(merchantId, influencerId, true),
-      admin.orders.feesOf(merchantId, influencerId),
+      deps.enrollments.get(merchantId, influencerId, true),
+      deps.orders.feesOf(merchantId, influencerId),
     ]);
     if (!read) throw notFound('The enrollment');
-    const at = admin.now().toISOString();
+    const at = deps.now().toISOString();
     const unpaid = stored.filter((fee: FeeState) => fee.status === 'unpaid');
     const writes = [
-      admin.enrollments.deleteItem(read),
-      ...unpaid.map((fee) => admin.orders.feeCancel({ merchantId, influencerId, feeId: fee.feeId }, at)),
+      deps.enrollments.deleteItem(read),
+      ...unpaid.map((fee) => deps.orders.feeCancel({ merchantId, influencerId, feeId: fee.feeId }, at)),
     ];
     if (await write(writes)) {
       return { statusCode: 204, headers: { 'cache-control': 'no-store' }, body: '' };
