@@ -11,9 +11,9 @@ import type { z } from 'zod';
 import { modelComparison } from '../common/domain/model-comparison';
 import { parseDayRange } from '../common/domain/report-range';
 import { apiError, type HttpResult, json, notFound } from '../common/http/responses';
+import type { modelComparisonQuerySchema } from '../common/schemas/model-comparison';
 import { comparableOrder } from './comparable-order';
 import { reports } from './context';
-import type { modelComparisonQuerySchema } from './schemas';
 
 /** Items per page of the index query: DynamoDB caps a page at 1 MB anyway. */
 const PAGE_SIZE = 1_000;

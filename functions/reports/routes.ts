@@ -1,7 +1,7 @@
 import { adminErrorResponses as adminErrors, type RouteSpecs } from '../common/http/route-spec';
 import { influencerPathSchema, merchantPathSchema } from '../common/schemas/catalog';
+import { modelComparisonQuerySchema, modelComparisonSchema } from '../common/schemas/model-comparison';
 import { influencerReportSchema, merchantReportSchema, reportQuerySchema } from '../common/schemas/reports';
-import { modelComparisonQuerySchema, modelComparisonSchema } from './schemas';
 
 /** The report routes of the operator API (CONTRACT §5): read-only, from the per-day counters. */
 export const reportRoutes = {

@@ -17,10 +17,9 @@ import { formatInstant } from '../../functions/common/domain/instant';
 import {
   type ComparableOrder,
   compareModels,
-  keptLinesAfter,
   modelCredit,
 } from '../../functions/common/domain/model-comparison';
-import { planLedger, type RefundEvent } from '../../functions/common/domain/order-ledger';
+import { keptLinesAfter, planLedger, type RefundEvent } from '../../functions/common/domain/order-ledger';
 import { type OrderRoot, orderRepo } from '../../functions/common/repos/orders';
 import { comparableOrder } from '../../functions/reports/comparable-order';
 

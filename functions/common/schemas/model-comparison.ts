@@ -1,8 +1,8 @@
 /** The attribution model comparison's query and answer (CONTRACT §10). */
 import { z } from 'zod';
-import { ATTRIBUTION_MODELS } from '../common/domain/attribution-models';
-import { currencySchema, idSchema } from '../common/schemas/common';
-import { reportQuerySchema } from '../common/schemas/reports';
+import { ATTRIBUTION_MODELS } from '../domain/attribution-models';
+import { currencySchema, idSchema } from './common';
+import { reportQuerySchema } from './reports';
 
 /** The same day range as the merchant report; JSON only. */
 export const modelComparisonQuerySchema = reportQuerySchema.pick({ from: true, to: true });
