@@ -11,7 +11,7 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { attributeToInfluencers, DAY_MS } from '../functions/common/domain/attribution';
 import type { CommissionRates, OrderLine } from '../functions/common/domain/commission';
 import { formatInstant } from '../functions/common/domain/instant';
-import { keptLinesAfter } from '../functions/common/domain/model-comparison';
+import { keptLinesAfter } from '../functions/common/domain/order-ledger';
 import { type OrderRoot, orderRepo } from '../functions/common/repos/orders';
 import { provisionLocal, sdkLocal, startLocalStores, storesEnv } from '../lib/local/stores';
 import { spawnNode } from './lib/child';

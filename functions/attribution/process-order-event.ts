@@ -17,7 +17,6 @@ import { type CommissionRates, orderAmountMinor } from '../common/domain/commiss
 import { DUPLICATE_WINDOW_MS, markDuplicates } from '../common/domain/duplicates';
 import { isValidUlid, ulidLowerBound, ulidUpperBound } from '../common/domain/ids';
 import { formatInstant } from '../common/domain/instant';
-import { keptLinesAfter } from '../common/domain/model-comparison';
 import { planLedger } from '../common/domain/order-ledger';
 import { addItemMetric, addMetric } from '../common/metrics';
 import { BusinessMetric } from '../common/observability';
@@ -243,7 +242,7 @@ function creditNewOrder(
           shares,
           candidates,
           candidateRates: [...ownRates].map(([influencerId, rates]) => ({ influencerId, rates })),
-          keptLines: keptLinesAfter(order.lines, partition.refunds),
+          keptLines: plan.keptLines,
         }
       : { unattributedReason: attribution.reason }),
     originalAmountMinor: orderAmountMinor(order.lines),
@@ -346,7 +345,7 @@ function applyRefund(
         amountMinor: plan.amountMinor,
         commissionMinor: root.status === 'credited' ? plan.commissionMinor : 0,
         // What the model comparison reads instead of the refund events.
-        ...(root.status === 'credited' ? { keptLines: keptLinesAfter(root.lines, refunds) } : {}),
+        ...(root.status === 'credited' ? { keptLines: plan.keptLines } : {}),
       },
       root.version,
     ),

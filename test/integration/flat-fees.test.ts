@@ -411,6 +411,19 @@ describe('flat fees through payouts', () => {
     expect(res.body.error.issues.map((i: { path: string }) => i.path)).toEqual(['terms.flatFees']);
   });
 
+  it("count toward the influencer's payout minimum like any other item: carried over alone, paid once the total reaches it", async () => {
+    await createInfluencer('lia', 1000);
+    const december = { feeId: 'dec', amountMinor: 600, dueAt: '2026-12-05T00:00:00.000Z' };
+    const january = { feeId: 'jan', amountMinor: 600, dueAt: '2027-01-05T00:00:00.000Z' };
+    expect((await putTerms('fshop', 'lia', { flatFees: [december, january] })).status).toBe(200);
+    expect(payoutsOf(await run('2026-12'), 'lia')).toEqual([
+      { influencerId: 'lia', currency: 'USD', amountMinor: 600, items: 1, status: 'carried_over' },
+    ]);
+    expect(payoutsOf(await run('2027-01'), 'lia')).toEqual([
+      { influencerId: 'lia', currency: 'USD', amountMinor: 1200, items: 2, status: 'payable' },
+    ]);
+  });
+
   it('an unknown merchant or influencer is 404 and writes no fee', async () => {
     const before = await everything(stores.tables.orders);
     expect((await putTerms('nobody', 'fay', { flatFees: [kickoff] })).status).toBe(404);

@@ -18,10 +18,9 @@ import { formatInstant } from '../../functions/common/domain/instant';
 import {
   type ComparableOrder,
   compareModels,
-  keptLinesAfter,
   modelCredit,
 } from '../../functions/common/domain/model-comparison';
-import { planLedger, type RefundEvent } from '../../functions/common/domain/order-ledger';
+import { keptLinesAfter, planLedger, type RefundEvent } from '../../functions/common/domain/order-ledger';
 import { type OrderRoot, orderRepo } from '../../functions/common/repos/orders';
 
 const ORDER_MS = Date.parse('2026-11-15T12:00:00.000Z');

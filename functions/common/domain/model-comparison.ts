@@ -11,9 +11,8 @@
  */
 import { type AttributableClick, attributeToInfluencers } from './attribution';
 import { ATTRIBUTION_MODELS, type AttributionModel } from './attribution-models';
-import { BPS_PER_WHOLE, type CommissionRates, type OrderLine, remainingLines } from './commission';
+import { BPS_PER_WHOLE, type CommissionRates, type OrderLine } from './commission';
 import { splitRatedCommission } from './deal-commission';
-import { type RefundEvent, refundedLines } from './order-ledger';
 
 /** What the comparison needs of one credited order. */
 export interface ComparableOrder {
@@ -48,11 +47,6 @@ export interface ModelCredit {
   commissionMinor: number;
   /** Influencers with a weight above 0, in the split's tie-break order. */
   parts: Array<{ influencerId: string; weightBps: number; commissionMinor: number }>;
-}
-
-/** The lines an order keeps after its refunds, as the ledger computes them (order-ledger.ts). */
-export function keptLinesAfter(lines: readonly OrderLine[], refunds: readonly RefundEvent[]): OrderLine[] {
-  return remainingLines(lines, refundedLines([...lines], [...refunds])).lines;
 }
 
 /** The order's shares under `model`: the coupon's owner at 100 % whatever the model. */

@@ -5,7 +5,13 @@
  * owed. Pure: the attribution worker reads an order's items, asks this module for the plan, and
  * writes it in one transaction.
  */
-import { type CommissionRates, commissionAfterRefunds, type OrderLine, type RefundLine } from './commission';
+import {
+  type CommissionRates,
+  commissionAfterRefunds,
+  type OrderLine,
+  type RefundLine,
+  remainingLines,
+} from './commission';
 import { splitRatedCommission } from './deal-commission';
 import { compareInstants } from './instant';
 
@@ -46,6 +52,8 @@ export interface LedgerInput {
 export interface LedgerPlan {
   amountMinor: number;
   commissionMinor: number;
+  /** The lines still kept after the refunds, which the commission is computed on. */
+  keptLines: OrderLine[];
   /** What each influencer is owed now, in share order. */
   owed: Array<{ influencerId: string; amountMinor: number }>;
   /** Credits to create, or unpaid credits whose amount changes. */
@@ -59,6 +67,11 @@ export function refundedLines(lines: OrderLine[], refunds: RefundEvent[]): Refun
   return refunds.map((refund) =>
     refund.lines === 'all' ? lines.map((line) => ({ sku: line.sku, quantity: line.quantity })) : refund.lines,
   );
+}
+
+/** The lines an order keeps after its refunds: what its commission is computed on. */
+export function keptLinesAfter(lines: readonly OrderLine[], refunds: readonly RefundEvent[]): OrderLine[] {
+  return remainingLines(lines, refundedLines([...lines], [...refunds])).lines;
 }
 
 export function planLedger(input: LedgerInput): LedgerPlan {
@@ -110,6 +123,7 @@ export function planLedger(input: LedgerInput): LedgerPlan {
   return {
     amountMinor: kept.amountMinor,
     commissionMinor: split.commissionMinor,
+    keptLines: kept.lines,
     owed,
     creditChanges,
     newAdjustments,
