@@ -42,7 +42,10 @@ export const tables = {
     partitionKey: 'pk',
     sortKey: 'sk',
     indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' }],
-    description: 'Merchants (with encrypted webhook secrets), influencers, coupon codes, links, storefronts.',
+    // Only portal login links and sessions carry it: DynamoDB removes them after they expire.
+    ttlAttribute: 'expiresAt',
+    description:
+      'Merchants (with encrypted webhook secrets), influencers, coupon codes, links, storefronts, enrollments, API key hashes, portal login links and sessions.',
   },
   clicks: {
     id: 'ClicksTable',

@@ -11,7 +11,12 @@ const sessions = portalSessionRepo(requireEnv('CONFIG_TABLE_NAME'));
 export async function createLoginLink(influencerId: string) {
   if (!(await admin.influencers.get(influencerId))) throw notFound('The influencer');
   const token = newSecretToken();
-  const expiresAt = new Date(admin.now().getTime() + LOGIN_LINK_TTL_MS).toISOString();
+  // On a whole second: the stored expiry is in seconds (the table's TTL unit), and the answer
+  // must name exactly the instant the link stops opening.
+  const expiresAt = new Date(Math.ceil((admin.now().getTime() + LOGIN_LINK_TTL_MS) / 1000) * 1000);
   await sessions.putLogin(tokenHash(token), influencerId, expiresAt);
-  return json(201, { url: `${admin.publicBaseUrl}/portal/login/${token}`, expiresAt });
+  return json(201, {
+    url: `${admin.publicBaseUrl}/portal/login/${token}`,
+    expiresAt: expiresAt.toISOString(),
+  });
 }

@@ -15,12 +15,12 @@ export async function openLoginLink(token: string): Promise<HttpResult> {
   if (!looksLikeToken(token)) throw apiError('unauthorized', REFUSED);
   const now = portal.now();
   // One conditional delete: of two concurrent opens, one gets the influencer and the other nothing.
-  const influencerId = await portal.sessions.consumeLogin(tokenHash(token), now.toISOString());
+  const influencerId = await portal.sessions.consumeLogin(tokenHash(token), now);
   if (!influencerId) throw apiError('unauthorized', REFUSED);
   const sessionId = newSecretToken();
   await portal.sessions.putSession(tokenHash(sessionId), {
     influencerId,
-    expiresAt: new Date(now.getTime() + SESSION_TTL_MS).toISOString(),
+    expiresAt: new Date(now.getTime() + SESSION_TTL_MS),
     csrfToken: newSecretToken(),
   });
   return {

@@ -7,6 +7,7 @@ import {
   CreateTableCommand,
   type CreateTableCommandInput,
   DescribeTableCommand,
+  DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
   UpdateTimeToLiveCommand,
@@ -60,19 +61,30 @@ export async function provisionTables(client: DynamoDBClient, names: TableNames)
     if (existing) {
       for (const index of spec.indexes)
         if (!existing.includes(index.name)) missingIndexes.push(`${key}.${index.name}`);
+      // Unlike an index, TTL can be turned on for a table that has data, in place.
+      if (spec.ttlAttribute && !(await ttlEnabled(client, name)))
+        await enableTtl(client, name, spec.ttlAttribute);
       continue;
     }
     await client.send(new CreateTableCommand(createTableInput(name, spec)));
-    if (spec.ttlAttribute) {
-      await client.send(
-        new UpdateTimeToLiveCommand({
-          TableName: name,
-          TimeToLiveSpecification: { AttributeName: spec.ttlAttribute, Enabled: true },
-        }),
-      );
-    }
+    if (spec.ttlAttribute) await enableTtl(client, name, spec.ttlAttribute);
   }
   return missingIndexes;
+}
+
+async function enableTtl(client: DynamoDBClient, name: string, attribute: string): Promise<void> {
+  await client.send(
+    new UpdateTimeToLiveCommand({
+      TableName: name,
+      TimeToLiveSpecification: { AttributeName: attribute, Enabled: true },
+    }),
+  );
+}
+
+async function ttlEnabled(client: DynamoDBClient, name: string): Promise<boolean> {
+  const out = await client.send(new DescribeTimeToLiveCommand({ TableName: name }));
+  const status = out.TimeToLiveDescription?.TimeToLiveStatus;
+  return status === 'ENABLED' || status === 'ENABLING';
 }
 
 /** The names of a table's global secondary indexes; undefined when there is no such table. */

@@ -161,11 +161,7 @@ describe('login links', () => {
     const { portalSessionRepo } = await import('../../functions/common/repos/portal-sessions');
     const { newSecretToken, tokenHash } = await import('../../functions/common/domain/portal-tokens');
     const expired = newSecretToken();
-    await portalSessionRepo(configTable).putLogin(
-      tokenHash(expired),
-      'inf-p',
-      new Date(Date.now() - 1000).toISOString(),
-    );
+    await portalSessionRepo(configTable).putLogin(tokenHash(expired), 'inf-p', new Date(Date.now() - 1000));
     expect((await open(expired)).statusCode).toBe(401);
     expect((await open(newSecretToken())).statusCode).toBe(401);
     expect((await open('short')).statusCode).toBe(401);

@@ -21,7 +21,7 @@ export function sessionVerifier({
     async verify(event: APIGatewayProxyEventV2): Promise<PortalSession | undefined> {
       const presented = cookie(event, SESSION_COOKIE);
       if (!looksLikeToken(presented)) return undefined;
-      return repo.session(tokenHash(presented), now().toISOString());
+      return repo.session(tokenHash(presented), now());
     },
   };
 }

@@ -4,7 +4,8 @@
  * - `pk = PORTALLOGIN#<sha256>`, `sk = LOGIN` → the influencer and when the link expires; opening it
  *   deletes it with a condition, so of two concurrent opens exactly one gets a session.
  * - `pk = PORTALSESSION#<sha256>`, `sk = SESSION` → the influencer, its expiry and its CSRF token.
- * An expired item is refused when read (the table keeps no TTL attribute).
+ * Both carry `expiresAt` in epoch seconds, the config table's TTL attribute, so DynamoDB deletes
+ * them some time after they expire; until it does, an expired item is refused when read.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
@@ -12,8 +13,9 @@ import { dynamo } from '../clients/aws';
 import { isConditionFailure } from './errors';
 import { entity } from './items';
 
-const loginSchema = z.object({ influencerId: z.string(), expiresAt: z.string() });
-const sessionSchema = z.object({ influencerId: z.string(), expiresAt: z.string(), csrfToken: z.string() });
+/** `expiresAt`: epoch seconds, so that the table's TTL removes used-up and abandoned items. */
+const loginSchema = z.object({ influencerId: z.string(), expiresAt: z.int() });
+const sessionSchema = z.object({ influencerId: z.string(), expiresAt: z.int(), csrfToken: z.string() });
 export type PortalSession = z.output<typeof sessionSchema>;
 
 const login = entity({ itemType: 'portalLogin', keyAttributes: ['pk', 'sk'], schema: loginSchema });
@@ -23,28 +25,28 @@ const sessionKey = (hash: string) => ({ pk: `PORTALSESSION#${hash}`, sk: 'SESSIO
 
 export function portalSessionRepo(tableName: string) {
   return {
-    async putLogin(hash: string, influencerId: string, expiresAt: string): Promise<void> {
+    async putLogin(hash: string, influencerId: string, expiresAt: Date): Promise<void> {
       await dynamo().send(
         new PutCommand({
           TableName: tableName,
-          Item: login.toItem(loginKey(hash), { influencerId, expiresAt }),
+          Item: login.toItem(loginKey(hash), { influencerId, expiresAt: epochSeconds(expiresAt) }),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     },
 
     /**
-     * Uses up a login link: deleted only if it exists and has not expired at `nowIso`, in one
+     * Uses up a login link: deleted only if it exists and has not expired at `now`, in one
      * conditional write, so a link opens one session at most. Its influencer, or undefined.
      */
-    async consumeLogin(hash: string, nowIso: string): Promise<string | undefined> {
+    async consumeLogin(hash: string, now: Date): Promise<string | undefined> {
       try {
         const out = await dynamo().send(
           new DeleteCommand({
             TableName: tableName,
             Key: loginKey(hash),
             ConditionExpression: 'attribute_exists(pk) AND expiresAt > :now',
-            ExpressionAttributeValues: { ':now': nowIso },
+            ExpressionAttributeValues: { ':now': now.getTime() / 1000 },
             ReturnValues: 'ALL_OLD',
           }),
         );
@@ -55,23 +57,36 @@ export function portalSessionRepo(tableName: string) {
       }
     },
 
-    async putSession(hash: string, value: PortalSession): Promise<void> {
+    async putSession(
+      hash: string,
+      value: { influencerId: string; csrfToken: string; expiresAt: Date },
+    ): Promise<void> {
       await dynamo().send(
         new PutCommand({
           TableName: tableName,
-          Item: session.toItem(sessionKey(hash), value),
+          Item: session.toItem(sessionKey(hash), { ...value, expiresAt: epochSeconds(value.expiresAt) }),
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
       );
     },
 
-    /** The session, if it exists and has not expired at `nowIso`. */
-    async session(hash: string, nowIso: string): Promise<PortalSession | undefined> {
+    /** The session, if it exists and has not expired at `now`. */
+    async session(hash: string, now: Date): Promise<PortalSession | undefined> {
       const out = await dynamo().send(new GetCommand({ TableName: tableName, Key: sessionKey(hash) }));
       if (!out.Item) return undefined;
       const found = session.fromItem(tableName, out.Item);
-      return found.expiresAt > nowIso ? found : undefined;
+      return found.expiresAt > now.getTime() / 1000 ? found : undefined;
+    },
+
+    /** Ends a session (signing out); ending one that is gone already is not an error. */
+    async deleteSession(hash: string): Promise<void> {
+      await dynamo().send(new DeleteCommand({ TableName: tableName, Key: sessionKey(hash) }));
     },
   };
 }
+/** Whole seconds (TTL's unit), rounded up: an item is never deleted before it has expired. */
+function epochSeconds(at: Date): number {
+  return Math.ceil(at.getTime() / 1000);
+}
+
 export type PortalSessionRepo = ReturnType<typeof portalSessionRepo>;
