@@ -4,7 +4,7 @@
  * phone's viewport. The influencer signs in through a login link, sees the figures of the influencer
  * report, makes a link through the form, opens its QR code (decoded back to the short URL) and
  * downloads a statement; a reused login link is refused, and a form post without the session's
- * CSRF token is 403. The page is saved as test-artifacts/portal.png, and copied to docs/.
+ * CSRF token is 403. The page is saved as test-artifacts/portal.png (and to docs/ by `npm run screenshots`).
  *
  * Without Chromium a developer's run skips this file with a notice (CI=true fails it instead).
  */
@@ -152,7 +152,8 @@ interface Report {
   mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
   const screenshot = join(repoRoot, 'test-artifacts', 'portal.png');
   await page.screenshot({ path: screenshot, fullPage: true });
-  copyFileSync(screenshot, join(repoRoot, 'docs', 'portal.png'));
+  // Only on request (npm run screenshots): a test run must not change tracked files.
+  if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(screenshot, join(repoRoot, 'docs', 'portal.png'));
 
   // Its QR code, drawn by Chromium and read back by a QR decoder, is the short URL.
   const qrHref = (await row.locator('a.btn').getAttribute('href')) ?? '';

@@ -3,7 +3,8 @@
  * stand-in on loopback, a storefront made through the admin API, and Debian's headless Chromium at
  * a phone's viewport. The shopper sees the items (markup in a note shown as text), taps one, is sent
  * through the short link to the merchant, and the merchant receives the click id and the storefront
- * marker. The page is saved as test-artifacts/storefront.png, and copied to docs/ for the README.
+ * marker. The page is saved as test-artifacts/storefront.png, and by `npm run screenshots` to docs/ for the
+ * README.
  *
  * Without Chromium a developer's run skips this file with a notice (CI=true fails it instead).
  * The starts run one after another, each kept for afterAll before the next begins, cheapest and
@@ -119,7 +120,8 @@ const title =
   mkdirSync(join(repoRoot, 'test-artifacts'), { recursive: true });
   const screenshot = join(repoRoot, 'test-artifacts', 'storefront.png');
   await page.screenshot({ path: screenshot, fullPage: true });
-  copyFileSync(screenshot, join(repoRoot, 'docs', 'storefront.png'));
+  // Only on request (npm run screenshots): a test run must not change tracked files.
+  if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(screenshot, join(repoRoot, 'docs', 'storefront.png'));
 
   // The tap: through the short link (a 302 with a click id) to the merchant's product page.
   const shopOrigin = shop.origin;
