@@ -443,7 +443,7 @@ export const functions = {
     tables: {
       // Sessions, the influencer, its merchants and enrollments, a link (GetItem); its links and
       // programs (gsi1, Query); a new session and a new link (PutItem); a login link used up by a
-      // conditional delete (DeleteItem).
+      // conditional delete, and a session ended by signing out (DeleteItem).
       config: ['GetItem', 'Query', 'PutItem', 'DeleteItem'],
       // The report counters of the last month's days.
       counters: ['Query'],

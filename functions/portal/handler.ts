@@ -12,7 +12,7 @@ import { notFound } from '../common/http/responses';
 import { portal } from './context';
 import { dashboardPage } from './dashboard';
 import { createPortalLink } from './links';
-import { openLoginLink } from './login';
+import { openLoginLink, signOut } from './login';
 import { errorPage, htmlPage } from './pages';
 import { portalRoutes } from './routes';
 
@@ -30,6 +30,7 @@ export const handler = routeHandler(
     },
     createPortalLink: ({ principal, rawBody }) =>
       createPortalLink(principal.influencerId, principal.csrfToken, rawBody),
+    signOut: ({ event }) => signOut(event),
     portalLinkQr: async ({ principal, params }) => {
       const link = await portal.links.get(params.code);
       // Another influencer's link is as unknown as one that does not exist.

@@ -57,6 +57,20 @@ export const portalRoutes = {
       409: { description: 'The code is taken: the dashboard, with the error next to it.', contentType: html },
     },
   },
+  signOut: {
+    method: 'POST',
+    path: '/portal/logout',
+    auth: 'session',
+    summary: "Sign out: ends the session (URL-encoded, with the session's CSRF token in `csrf`)",
+    responses: {
+      ...noSession,
+      200: {
+        description: 'Signed out: the session is ended and its cookie cleared; a page.',
+        contentType: html,
+      },
+      403: { description: "The form did not carry the session's CSRF token: a page.", contentType: html },
+    },
+  },
   portalLinkQr: {
     method: 'GET',
     path: '/portal/links/{code}/qr.svg',

@@ -4,7 +4,8 @@
  * phone's viewport. The influencer signs in through a login link, sees the figures of the influencer
  * report, makes a link through the form, opens its QR code (decoded back to the short URL) and
  * downloads a statement; a reused login link is refused, and a form post without the session's
- * CSRF token is 403. The page is saved as test-artifacts/portal.png (and to docs/ by `npm run screenshots`).
+ * CSRF token is 403, and signing out ends the session. The page is saved as
+ * test-artifacts/portal.png (and to docs/ by `npm run screenshots`).
  *
  * Without Chromium a developer's run skips this file with a notice (CI=true fails it instead).
  */
@@ -196,4 +197,10 @@ interface Report {
   ]);
   expect(forged.status()).toBe(403);
   expect((await api.get(`/admin/links/${newCode}-x`)).status).toBe(404);
+
+  // Signing out ends the session: the portal is the sign-in page again.
+  await page.goto(`${runtime.baseUrl}/portal`);
+  await page.click('form.signout button');
+  expect(await page.locator('h1').textContent()).toBe('Signed out');
+  expect((await page.goto(`${runtime.baseUrl}/portal`))?.status()).toBe(401);
 });

@@ -121,7 +121,8 @@ const title =
   const screenshot = join(repoRoot, 'test-artifacts', 'storefront.png');
   await page.screenshot({ path: screenshot, fullPage: true });
   // Only on request (npm run screenshots): a test run must not change tracked files.
-  if (process.env.UPDATE_SCREENSHOTS === '1') copyFileSync(screenshot, join(repoRoot, 'docs', 'storefront.png'));
+  if (process.env.UPDATE_SCREENSHOTS === '1')
+    copyFileSync(screenshot, join(repoRoot, 'docs', 'storefront.png'));
 
   // The tap: through the short link (a 302 with a click id) to the merchant's product page.
   const shopOrigin = shop.origin;

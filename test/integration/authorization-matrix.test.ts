@@ -78,6 +78,7 @@ const expected: Record<string, readonly number[]> = {
   openLoginLink:          [401, 401,  401,  401, 401, 401, 401, 401],
   viewPortal:             [401, 401,  401,  401, 401, 401, 401, 401],
   createPortalLink:       [401, 401,  401,  401, 401, 401, 401, 401],
+  signOut:                [401, 401,  401,  401, 401, 401, 401, 401],
   portalLinkQr:           [401, 401,  401,  401, 401, 401, 401, 401],
   portalStatement:        [401, 401,  401,  401, 401, 401, 401, 401],
   // Self-service on the parties' own data: B on A's link, storefront, order or enrollment is 404

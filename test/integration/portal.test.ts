@@ -2,7 +2,8 @@
  * The influencer portal against DynamoDB Local, through its own handler and the admin's: one-time
  * login links (single use even when opened twice at once, refused when expired or unknown, stored
  * only hashed), the session cookie, the dashboard's headers and escaping, and the link form (403
- * without the session's CSRF token, errors beside the field, nothing written on any refusal).
+ * without the session's CSRF token, errors beside the field, nothing written on any refusal), and
+ * signing out.
  */
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -256,6 +257,40 @@ describe('the link form', () => {
     expect(made.headers?.location).toBe('/portal?created=p-hat');
     const link = (await adminCall('GET', '/admin/links/{code}', { pathParameters: { code: 'p-hat' } })).body;
     expect(link).toMatchObject({ influencerId: 'inf-p', merchantId: 'shop-p', campaign: 'summer' });
+  });
+});
+
+describe('signing out', () => {
+  it('ends the session and clears its cookie; without the CSRF token it is 403 and the session lives', async () => {
+    const { cookie, csrf } = await signIn();
+    const forged = await portalCall('POST', '/portal/logout', { cookies: [cookie], form: '' });
+    expect(forged.statusCode).toBe(403);
+    expect((await portalCall('GET', '/portal', { cookies: [cookie] })).statusCode).toBe(200);
+
+    const out = await portalCall('POST', '/portal/logout', {
+      cookies: [cookie],
+      form: `csrf=${encodeURIComponent(csrf)}`,
+    });
+    expect(out.statusCode).toBe(200);
+    expect(out.headers?.['cache-control']).toBe('private, no-store');
+    expect(out.body).toContain('Signed out');
+    expect(out.cookies).toEqual([
+      expect.stringMatching(/^clk_portal=; Path=\/portal; Max-Age=0; HttpOnly; Secure/),
+    ]);
+    // A copy of the cookie kept by the browser opens nothing now.
+    const after = await portalCall('GET', '/portal', { cookies: [cookie] });
+    expect(after.statusCode).toBe(401);
+    expect((await scanConfig()).filter((i) => i.itemType === 'portalSession').length).toBeGreaterThan(0);
+  });
+
+  it('leaves the other sessions of the influencer signed in', async () => {
+    const first = await signIn();
+    const second = await signIn();
+    await portalCall('POST', '/portal/logout', {
+      cookies: [first.cookie],
+      form: `csrf=${encodeURIComponent(first.csrf)}`,
+    });
+    expect((await portalCall('GET', '/portal', { cookies: [second.cookie] })).statusCode).toBe(200);
   });
 });
 

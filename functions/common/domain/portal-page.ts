@@ -65,6 +65,7 @@ input,select{display:block;width:100%;font:inherit;padding:8px;border:1px solid 
 input[aria-invalid=true],select[aria-invalid=true]{border-color:var(--bad)}
 .err{color:var(--bad);font-size:.85rem;margin:4px 0 0}
 button{margin-top:14px;width:100%;font:inherit;font-weight:650;padding:10px;border:0;border-radius:8px;background:var(--accent);color:#fff}
+.signout{text-align:center}.signout button{width:auto;background:none;color:var(--accent);text-decoration:underline}
 .notice{background:#e6f4ea;border-color:#b7dfc2}
 .empty{color:var(--muted);margin:0}`;
 
@@ -174,7 +175,11 @@ ${field(view, 'campaign', 'Campaign', (attrs) => html`<input ${attrs} value="${v
 <button type="submit">Make the link</button>
 </form>`
     : html`<p class="empty">You are not in any merchant's program yet.</p>`
-}</section>`;
+}</section>
+<form method="post" action="/portal/logout" class="signout">
+<input type="hidden" name="csrf" value="${view.csrfToken}">
+<button type="submit">Sign out</button>
+</form>`;
   return page(`${view.influencerName} · creditlink portal`, body);
 }
 

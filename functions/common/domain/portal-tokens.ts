@@ -29,6 +29,10 @@ export function sameToken(a: string | undefined, b: string): boolean {
   return left.length === right.length && timingSafeEqual(left, right);
 }
 
+/** Tells the browser to forget the session cookie (signing out). */
+export const clearedSessionCookie = () =>
+  `${SESSION_COOKIE}=; Path=/portal; Max-Age=0; HttpOnly; Secure; SameSite=Lax`;
+
 /** The session cookie, scoped to the portal's paths and never readable by script. */
 export const sessionCookie = (sessionId: string) =>
   `${SESSION_COOKIE}=${sessionId}; Path=/portal; Max-Age=${SESSION_TTL_MS / 1000}; HttpOnly; Secure; SameSite=Lax`;
