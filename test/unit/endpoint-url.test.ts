@@ -1,9 +1,10 @@
 /**
  * Event endpoint addresses (CONTRACT §12): which IP addresses are public, and which URLs an
  * endpoint may have, judged after WHATWG normalisation so that no odd spelling of a private
- * address slips through.
+ * address slips through; and which events an endpoint receives.
  */
 import fc from 'fast-check';
+import { endpointReceives } from '../../functions/common/domain/endpoint-scope';
 import { checkEndpointUrl } from '../../functions/common/domain/endpoint-url';
 import { isLoopbackAddress, isPublicAddress } from '../../functions/common/domain/ip-ranges';
 
@@ -184,5 +185,36 @@ describe('checkEndpointUrl', () => {
         for (const host of spell(n)) expect(refused(`https://${host}/`)).toBe('refused');
       }),
     );
+  });
+});
+
+describe('endpointReceives', () => {
+  const order = { type: 'order.credited', merchantId: 'glow', influencerIds: ['anna', 'ben'] };
+  const unattributed = { type: 'order.unattributed', merchantId: 'glow', influencerIds: [] };
+  const payout = { type: 'payout.created', influencerIds: ['anna'] };
+  const all = ['order.credited', 'order.unattributed', 'payout.created', 'payout.settled'];
+
+  test.each([
+    ['everything', { events: all }, [true, true, true]],
+    ['only the types it names', { events: ['payout.created'] }, [false, false, true]],
+    ["a merchant's: its orders, never a payout", { events: all, merchantId: 'glow' }, [true, true, false]],
+    ["another merchant's: nothing", { events: all, merchantId: 'dusk' }, [false, false, false]],
+    [
+      "an influencer's: orders crediting it and its payouts",
+      { events: all, influencerId: 'anna' },
+      [true, false, true],
+    ],
+    [
+      'a pair: orders of the merchant crediting the influencer',
+      { events: all, merchantId: 'glow', influencerId: 'ben' },
+      [true, false, false],
+    ],
+    [
+      'a pair that no event has',
+      { events: all, merchantId: 'glow', influencerId: 'cleo' },
+      [false, false, false],
+    ],
+  ])('an endpoint for %s', (_, endpoint, expected) => {
+    expect([order, unattributed, payout].map((event) => endpointReceives(endpoint, event))).toEqual(expected);
   });
 });
