@@ -17,6 +17,8 @@ interface Seen {
 }
 
 let server: http.Server;
+/** Resolves when the client hangs up on the endless body. */
+let endlessClosed: { promise: Promise<void>; resolve: () => void };
 let port: number;
 const seen: Seen[] = [];
 /** What the server does with the next requests, by path. */
@@ -34,6 +36,15 @@ const behaviour: Record<string, (res: http.ServerResponse) => void> = {
   },
   // Never answers.
   '/silent': () => {},
+  // A body without end, written until the client hangs up.
+  '/endless': (res) => {
+    res.writeHead(200);
+    const more = () => {
+      if (!res.destroyed) res.write('y'.repeat(1024), () => setImmediate(more));
+    };
+    res.on('close', () => endlessClosed.resolve());
+    more();
+  },
 };
 
 beforeAll(async () => {
@@ -264,6 +275,18 @@ describe('answers', () => {
   it('takes the status of a 2xx whose body never ends, and stops reading at the deadline', async () => {
     const result = await post(`http://127.0.0.1:${port}/dribble`, { ...local, timeoutMs: 300 });
     expect(result).toEqual({ outcome: 'delivered', statusCode: 200 });
+  });
+
+  it('reads only the first few KB of a body and hangs up, long before the deadline', async () => {
+    let resolve = () => {};
+    const promise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    endlessClosed = { promise, resolve };
+    // Were the body read to its end, this would wait for the deadline, far beyond the test's own.
+    const result = await post(`http://127.0.0.1:${port}/endless`, { ...local, timeoutMs: 600_000 });
+    expect(result).toEqual({ outcome: 'delivered', statusCode: 200 });
+    await endlessClosed.promise;
   });
 
   it('answers network when nothing listens', async () => {
