@@ -235,7 +235,8 @@ export const functions = {
       // transaction), read, rotate secrets, disable links, put storefronts and enrollments
       // (UpdateItem), check a storefront's links (BatchGetItem), a merchant's program (Query),
       // end an enrollment (DeleteItem); make an API key (a transaction that checks its owner exists:
-      // ConditionCheckItem) and delete one (DeleteItem).
+      // ConditionCheckItem) and delete one (DeleteItem); event endpoints the same way (a transaction
+      // of owner checks, counts and the endpoint; Query of the ENDPOINTS partition).
       config: [
         'GetItem',
         'BatchGetItem',
@@ -410,7 +411,8 @@ export const functions = {
       // (GetItem); its programs and links (gsi1, Query); a storefront's links (BatchGetItem); the
       // key's last use, a rotated webhook secret, a link disabled, an enrollment's terms, a
       // storefront (UpdateItem); a new link (PutItem) checked against its enrollment in the same
-      // transaction (ConditionCheckItem); a merchant ending an enrollment (DeleteItem).
+      // transaction (ConditionCheckItem); a merchant ending an enrollment (DeleteItem); its event
+      // endpoints as the operator's (ConditionCheckItem, UpdateItem, PutItem, DeleteItem, Query).
       config: [
         'GetItem',
         'BatchGetItem',

@@ -2,6 +2,7 @@
 import { requireEnv } from '../common/config/env';
 import { apiKeyRepo } from '../common/repos/api-keys';
 import { clickRepo } from '../common/repos/clicks';
+import { endpointRepo } from '../common/repos/endpoints';
 import { enrollmentRepo } from '../common/repos/enrollments';
 import { influencerRepo } from '../common/repos/influencers';
 import { linkRepo } from '../common/repos/links';
@@ -17,6 +18,7 @@ export const admin = {
   influencers: influencerRepo(configTable),
   links: linkRepo(configTable),
   enrollments: enrollmentRepo(configTable),
+  endpoints: endpointRepo(configTable),
   apiKeys: apiKeyRepo(configTable),
   clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),

@@ -2,6 +2,7 @@
  * The operator API for the catalogue (CONTRACT §3, §5). Its routes are declared in ./routes.ts; the
  * adapter has checked the admin token and validated path and body before an action runs.
  */
+import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints } from '../common/actions/endpoints';
 import {
   deleteEnrollment,
   getEnrollment,
@@ -20,6 +21,8 @@ import { getLinkQr } from './link-qr';
 import { createLoginLink } from './login-links';
 import { createMerchant, getMerchant, rotateSecret } from './merchants';
 import { adminRoutes } from './routes';
+
+const ADMIN_SCOPE = { kind: 'admin' } as const;
 
 export const handler = routeHandler(adminRoutes, {
   createMerchant: ({ body }) => createMerchant(body),
@@ -46,4 +49,8 @@ export const handler = routeHandler(adminRoutes, {
   deleteInfluencerApiKey: ({ params }) => deleteApiKey('influencer', params.influencerId, params.keyId),
   getLinkQr: ({ params }) => getLinkQr(params.code),
   createLoginLink: ({ params }) => createLoginLink(params.influencerId),
+  createEndpoint: ({ body }) => createEndpoint(admin, ADMIN_SCOPE, body),
+  listEndpoints: () => listEndpoints(admin, ADMIN_SCOPE),
+  getEndpoint: ({ params }) => getEndpoint(admin, ADMIN_SCOPE, params.endpointId),
+  deleteEndpoint: ({ params }) => deleteEndpoint(admin, ADMIN_SCOPE, params.endpointId),
 });

@@ -21,6 +21,13 @@ import {
   updateLinkSchema,
 } from '../common/schemas/catalog';
 import { clickPathSchema, clickViewSchema } from '../common/schemas/clicks';
+import {
+  createEndpointSchema,
+  endpointCreatedSchema,
+  endpointListSchema,
+  endpointPathSchema,
+  endpointSchema,
+} from '../common/schemas/endpoints';
 import { orderPathSchema, orderViewSchema } from '../common/schemas/orders';
 import { loginLinkSchema } from '../common/schemas/portal';
 import {
@@ -337,6 +344,59 @@ export const adminRoutes = {
       ...adminErrors,
       201: { description: 'The link and when it expires.', schema: loginLinkSchema },
       404: { description: 'Unknown influencer.' },
+    },
+  },
+  // Event endpoints (CONTRACT §12).
+  createEndpoint: {
+    method: 'POST',
+    path: '/admin/endpoints',
+    auth: 'admin',
+    summary:
+      "Add an event endpoint: all events, or only a merchant's, an influencer's, or (both given) that pair's; its signing secret is shown only this once",
+    body: createEndpointSchema,
+    responses: {
+      ...adminErrors,
+      201: { description: 'The endpoint and its signing secret (`whsec_…`).', schema: endpointCreatedSchema },
+      400: {
+        description:
+          'Invalid request; a URL that is not https to a public host is `invalid_endpoint`. `issues` says where.',
+      },
+      404: { description: 'Unknown merchant or influencer.' },
+      409: { description: 'At most 20 endpoints per merchant or influencer, 100 in all (`endpoint_limit`).' },
+    },
+  },
+  listEndpoints: {
+    method: 'GET',
+    path: '/admin/endpoints',
+    auth: 'admin',
+    summary: 'Every event endpoint (never a secret), oldest first',
+    responses: {
+      ...adminErrors,
+      200: { description: 'The endpoints.', schema: endpointListSchema },
+    },
+  },
+  getEndpoint: {
+    method: 'GET',
+    path: '/admin/endpoints/{endpointId}',
+    auth: 'admin',
+    summary: 'Read an event endpoint (never its secret)',
+    params: endpointPathSchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The endpoint.', schema: endpointSchema },
+      404: { description: 'Unknown endpoint.' },
+    },
+  },
+  deleteEndpoint: {
+    method: 'DELETE',
+    path: '/admin/endpoints/{endpointId}',
+    auth: 'admin',
+    summary: 'Delete an event endpoint',
+    params: endpointPathSchema,
+    responses: {
+      ...adminErrors,
+      204: { description: 'Deleted.' },
+      404: { description: 'Unknown endpoint.' },
     },
   },
 } satisfies RouteSpecs;

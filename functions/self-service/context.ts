@@ -1,6 +1,7 @@
 /** What every self-service action needs, built once per function instance from its configuration. */
 import { requireEnv } from '../common/config/env';
 import { counterRepo } from '../common/repos/counters';
+import { endpointRepo } from '../common/repos/endpoints';
 import { enrollmentRepo } from '../common/repos/enrollments';
 import { influencerRepo } from '../common/repos/influencers';
 import { linkRepo } from '../common/repos/links';
@@ -18,6 +19,7 @@ export const selfService = {
   influencers: influencerRepo(configTable),
   links: linkRepo(configTable),
   enrollments: enrollmentRepo(configTable),
+  endpoints: endpointRepo(configTable),
   storefronts: storefrontRepo(configTable),
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
   payouts: payoutRepo(requireEnv('PAYOUTS_TABLE_NAME')),

@@ -4,6 +4,7 @@
  * the operator's code with that id, so a party sees exactly what the operator would of it.
  */
 import { attributionModelComparison } from '../common/actions/attribution-models';
+import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints } from '../common/actions/endpoints';
 import {
   deleteEnrollment,
   getEnrollment,
@@ -21,6 +22,9 @@ import { listMyCredits } from './credits';
 import { getMe, getMyLinkQr, listMyLinks, listMyPayouts } from './me';
 import { getMyMerchant, rotateMyWebhookSecret } from './merchant';
 import { selfServiceRoutes } from './routes';
+
+const merchantScope = (principal: { merchantId: string }) =>
+  ({ kind: 'merchant', merchantId: principal.merchantId }) as const;
 
 export const handler = routeHandler(selfServiceRoutes, {
   getMe: ({ principal }) => getMe(principal.influencerId),
@@ -55,4 +59,10 @@ export const handler = routeHandler(selfServiceRoutes, {
     merchantReport(selfService, principal.merchantId, query, event),
   getMyModelComparison: ({ principal, query }) =>
     attributionModelComparison(selfService, principal.merchantId, query),
+  createMyEndpoint: ({ principal, body }) => createEndpoint(selfService, merchantScope(principal), body),
+  listMyEndpoints: ({ principal }) => listEndpoints(selfService, merchantScope(principal)),
+  getMyEndpoint: ({ principal, params }) =>
+    getEndpoint(selfService, merchantScope(principal), params.endpointId),
+  deleteMyEndpoint: ({ principal, params }) =>
+    deleteEndpoint(selfService, merchantScope(principal), params.endpointId),
 });

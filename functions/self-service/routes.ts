@@ -7,6 +7,13 @@ import {
   secretRotatedSchema,
   updateLinkSchema,
 } from '../common/schemas/catalog';
+import {
+  createEndpointSchema,
+  endpointCreatedSchema,
+  endpointListSchema,
+  endpointPathSchema,
+  endpointSchema,
+} from '../common/schemas/endpoints';
 import { modelComparisonQuerySchema, modelComparisonSchema } from '../common/schemas/model-comparison';
 import { orderViewSchema } from '../common/schemas/orders';
 import { enrollmentListSchema, enrollmentSchema, putEnrollmentSchema } from '../common/schemas/programs';
@@ -266,6 +273,59 @@ export const selfServiceRoutes = {
     responses: {
       ...keyErrors,
       200: { description: 'One entry per attribution model.', schema: modelComparisonSchema },
+    },
+  },
+  // The merchant's own event endpoints (CONTRACT §12): always scoped to it.
+  createMyEndpoint: {
+    method: 'POST',
+    path: '/v1/merchant/endpoints',
+    auth: 'merchant',
+    summary:
+      "Add an event endpoint for the merchant's events (with `influencerId`, only that enrolled influencer's); its signing secret is shown only this once",
+    body: createEndpointSchema,
+    responses: {
+      ...keyErrors,
+      201: { description: 'The endpoint and its signing secret (`whsec_…`).', schema: endpointCreatedSchema },
+      400: {
+        description:
+          "Invalid request; a URL that is not https to a public host is `invalid_endpoint`, a `merchantId` other than the key's own `invalid_body`.",
+      },
+      404: { description: 'The influencer is not enrolled with the merchant.' },
+      409: { description: 'At most 20 endpoints per merchant, 100 in all (`endpoint_limit`).' },
+    },
+  },
+  listMyEndpoints: {
+    method: 'GET',
+    path: '/v1/merchant/endpoints',
+    auth: 'merchant',
+    summary: "The merchant's event endpoints (never a secret), oldest first",
+    responses: {
+      ...keyErrors,
+      200: { description: 'Its endpoints.', schema: endpointListSchema },
+    },
+  },
+  getMyEndpoint: {
+    method: 'GET',
+    path: '/v1/merchant/endpoints/{endpointId}',
+    auth: 'merchant',
+    summary: 'Read one of its event endpoints (never its secret)',
+    params: endpointPathSchema,
+    responses: {
+      ...keyErrors,
+      200: { description: 'The endpoint.', schema: endpointSchema },
+      404: { description: 'No endpoint of its own has this id.' },
+    },
+  },
+  deleteMyEndpoint: {
+    method: 'DELETE',
+    path: '/v1/merchant/endpoints/{endpointId}',
+    auth: 'merchant',
+    summary: 'Delete one of its event endpoints',
+    params: endpointPathSchema,
+    responses: {
+      ...keyErrors,
+      204: { description: 'Deleted.' },
+      404: { description: 'No endpoint of its own has this id.' },
     },
   },
 } satisfies RouteSpecs;

@@ -98,6 +98,15 @@ const expected: Record<string, readonly number[]> = {
   deleteMyInfluencer:     [401, 401,  403,  204, 404, 403, 403, 401],
   getMyMerchantReport:    [401, 401,  403,  200, 200, 403, 403, 401],
   getMyModelComparison:   [401, 401,  403,  200, 200, 403, 403, 401],
+  // Event endpoints: A's endpoint is merchant A's; B's key on it is 404 (as if it did not exist).
+  createEndpoint:         [401, 401,  400,  401, 401, 401, 401, 401],
+  listEndpoints:          [401, 401,  200,  401, 401, 401, 401, 401],
+  getEndpoint:            [401, 401,  200,  401, 401, 401, 401, 401],
+  deleteEndpoint:         [401, 401,  204,  401, 401, 401, 401, 401],
+  createMyEndpoint:       [401, 401,  403,  400, 400, 403, 403, 401],
+  listMyEndpoints:        [401, 401,  403,  200, 200, 403, 403, 401],
+  getMyEndpoint:          [401, 401,  403,  200, 404, 403, 403, 401],
+  deleteMyEndpoint:       [401, 401,  403,  204, 404, 403, 403, 401],
 };
 
 /** Party A's resources, named in every path. */
@@ -110,6 +119,7 @@ const A = {
   orderId: 'mx-a-order',
   period: '2026-11',
   keyId: '',
+  endpointId: '',
   token: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
 };
 /** What a route deletes is its own, so the other rows keep their data whatever the order. */
@@ -117,6 +127,8 @@ const pathOverrides: Record<string, Record<string, string>> = {
   deleteEnrollment: { influencerId: 'ix-a-leaving' },
   deleteMerchantApiKey: { keyId: '' },
   deleteInfluencerApiKey: { keyId: '' },
+  deleteEndpoint: { endpointId: '' },
+  deleteMyEndpoint: { endpointId: '' },
   // Self-service: an order of A's own, and enrollments of A's that these rows may change or end.
   getMyOrder: { orderId: 'mx-a-own-order' },
   putMyInfluencer: { influencerId: 'ix-a-leaving' },
@@ -266,6 +278,20 @@ beforeAll(async () => {
   (pathOverrides.deleteInfluencerApiKey as Record<string, string>).keyId = (
     await makeKey('influencer', 'ix-a')
   ).keyId;
+  // A's event endpoint named in the paths, and the ones the delete routes delete.
+  const makeEndpoint = async () =>
+    (
+      (await created('admin', 'createEndpoint', {
+        body: {
+          url: 'https://hooks.mx-a.example.com/events',
+          events: ['order.credited'],
+          merchantId: 'mx-a',
+        },
+      })) as { endpointId: string }
+    ).endpointId;
+  A.endpointId = await makeEndpoint();
+  (pathOverrides.deleteEndpoint as Record<string, string>).endpointId = await makeEndpoint();
+  (pathOverrides.deleteMyEndpoint as Record<string, string>).endpointId = await makeEndpoint();
 });
 
 describe('the authorization matrix', () => {

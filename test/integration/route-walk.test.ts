@@ -26,6 +26,7 @@ const validParam: Record<string, string> = {
   handle: 'walk-front',
   period: '2026-11',
   keyId: 'key_walk00000000',
+  endpointId: 'end_walk00000000',
   token: 'walkwalkwalkwalkwalkwalkwalkwalkwalkwalkwal',
 };
 

@@ -7,6 +7,11 @@ export const errorCatalog = {
   invalid_path: { status: 400, message: 'A path parameter is not valid.' },
   invalid_query: { status: 400, message: 'The query is not valid.' },
   invalid_body: { status: 400, message: 'The request body is not valid.' },
+  invalid_endpoint: {
+    status: 400,
+    message:
+      'The endpoint URL must be https with a public host (no private, loopback or link-local address).',
+  },
   unauthorized: {
     status: 401,
     message: 'A valid credential is required: Authorization: Bearer <token>.',
@@ -22,6 +27,10 @@ export const errorCatalog = {
   api_key_limit: {
     status: 409,
     message: 'This owner already has the most API keys allowed; delete one first.',
+  },
+  endpoint_limit: {
+    status: 409,
+    message: 'This owner, or the service, already has the most event endpoints allowed; delete one first.',
   },
   fee_paid: {
     status: 409,

@@ -26,7 +26,7 @@ const enrollmentItemSchema = z.object({
 export type Enrollment = z.output<typeof enrollmentItemSchema>;
 
 const PREFIX = 'ENROLLMENT#';
-const enrollmentKey = (merchantId: string, influencerId: string) => ({
+export const enrollmentKey = (merchantId: string, influencerId: string) => ({
   pk: `MERCHANT#${merchantId}`,
   sk: `${PREFIX}${influencerId}`,
 });
