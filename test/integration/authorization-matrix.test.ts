@@ -64,6 +64,7 @@ const expected: Record<string, readonly number[]> = {
   startPayoutRun:         [401, 401,  400,  401, 401, 401, 401, 401],
   getPayoutRun:           [401, 401,  404,  401, 401, 401, 401, 401],
   getStatement:           [401, 401,  404,  401, 401, 401, 401, 401],
+  settlePayout:           [401, 401,  400,  401, 401, 401, 401, 401],
   influencerReport:       [401, 401,  200,  401, 401, 401, 401, 401],
   merchantReport:         [401, 401,  200,  401, 401, 401, 401, 401],
   attributionModelComparison: [401, 401,  200,  401, 401, 401, 401, 401],
@@ -108,6 +109,7 @@ const A = {
   clickId: '01JD0000000000000000000000',
   orderId: 'mx-a-order',
   period: '2026-11',
+  payoutId: '2026-11#ix-a#USD',
   keyId: '',
   token: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
 };
