@@ -1,16 +1,17 @@
 /**
- * The payout routes of the operator API (CONTRACT §5, §8): start (or re-read) a run, read a run,
- * and a payout's CSV statement.
+ * The payout routes of the operator API (CONTRACT §5, §8, §12): start (or re-read) a run, read a
+ * run, a payout's CSV statement, and a payout's settlement.
  */
 
+import { payoutView } from '../common/actions/payouts';
 import { payoutStatement } from '../common/actions/statements';
 import { intEnv } from '../common/config/env';
 import { routeHandler } from '../common/http/adapter';
 import { apiError, json, notFound } from '../common/http/responses';
-import type { PayoutRecord } from '../common/repos/payouts';
 import { statementStoreFromEnv } from '../common/statements/store';
 import { payoutRunDependencies } from './dependencies';
 import { payoutRoutes } from './routes';
+import { settlePayout } from './settle';
 import { startPayoutRun } from './start-run';
 
 const deps = payoutRunDependencies();
@@ -22,6 +23,7 @@ export const handler = routeHandler(payoutRoutes, {
   startPayoutRun: ({ body }) => startRun(body.period),
   getPayoutRun: ({ query }) => readRun(query.period),
   getStatement: ({ params }) => payoutStatement({ ...deps, statements }, params.influencerId, params.period),
+  settlePayout: ({ params, body }) => settlePayout(deps, params.payoutId, body),
 });
 
 async function startRun(period: string) {
@@ -56,19 +58,10 @@ async function readRun(period: string) {
   return json(200, await runView(period));
 }
 
-const publicPayout = (p: PayoutRecord) => ({
-  payoutId: p.payoutId,
-  influencerId: p.influencerId,
-  currency: p.currency,
-  amountMinor: p.state === 'done' ? p.amountMinor : p.markedMinor,
-  items: p.state === 'done' ? p.items : p.markedItems,
-  status: p.status,
-});
-
 async function runView(period: string) {
   const run = await deps.payouts.run(period);
   const payouts = (await deps.payouts.payouts(period))
-    .map(publicPayout)
+    .map(payoutView)
     .sort((a, b) => a.influencerId.localeCompare(b.influencerId) || a.currency.localeCompare(b.currency));
   return { period, status: run?.status ?? 'running', payouts };
 }

@@ -1,12 +1,15 @@
 import { adminErrorResponses as adminErrors, type RouteSpecs } from '../common/http/route-spec';
 import {
+  payoutPathSchema,
   payoutRunSchema,
   payoutsQuerySchema,
+  settledPayoutSchema,
+  settlePayoutSchema,
   startRunSchema,
   statementPathSchema,
 } from '../common/schemas/payouts';
 
-/** The payout routes of the operator API (CONTRACT §5, §8). */
+/** The payout routes of the operator API (CONTRACT §5, §8, §12). */
 export const payoutRoutes = {
   startPayoutRun: {
     method: 'POST',
@@ -50,6 +53,30 @@ export const payoutRoutes = {
       },
       404: { description: 'No payable payout for this influencer and period.' },
       503: { description: 'The statement is still being prepared; try again shortly.' },
+    },
+  },
+  settlePayout: {
+    method: 'POST',
+    path: '/admin/payouts/{payoutId}/settlement',
+    auth: 'admin',
+    summary:
+      'Record that a payable payout was paid, with its transfer reference (idempotent for the same reference)',
+    params: payoutPathSchema,
+    // A string that cannot be a payout id names no payout.
+    invalidPath: 'not_found',
+    body: settlePayoutSchema,
+    responses: {
+      ...adminErrors,
+      200: {
+        description:
+          'The payout with its settlement; settled already with the same reference, it is returned unchanged.',
+        schema: settledPayoutSchema,
+      },
+      404: { description: 'No such payout (the id is `<period>#<influencerId>#<currency>`, `#` as `%23`).' },
+      409: {
+        description:
+          '`already_settled`: settled with another reference; `not_payable`: carried over, or its total still being counted.',
+      },
     },
   },
 } satisfies RouteSpecs;

@@ -154,11 +154,19 @@ export async function dashboardPage(
         clicks: clicksByLink.get(l.code) ?? 0,
         disabled: l.disabled,
       })),
-    payouts: payouts.map(({ period, status, amounts, statementUrl }) => ({
+    payouts: payouts.map(({ period, status, amounts, statementUrl, payable }) => ({
       period,
       status,
       amounts,
       ...(statementUrl ? { statementUrl } : {}),
+      settlements: payable
+        .filter((p) => p.settlement)
+        .sort((a, b) => a.currency.localeCompare(b.currency))
+        .map((p) => ({
+          currency: p.currency,
+          settledAt: p.settlement?.settledAt ?? '',
+          reference: p.settlement?.reference ?? '',
+        })),
     })),
     programs: merchants.flatMap((merchant) =>
       merchant ? [{ merchantId: merchant.merchantId, name: merchant.name }] : [],

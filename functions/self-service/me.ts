@@ -1,10 +1,10 @@
 /** An influencer's own view of itself (CONTRACT §11), scoped by its key: the id is never the caller's to choose. */
 
 import { linkView } from '../common/actions/links';
+import { periodPayoutView } from '../common/actions/payouts';
 import { ratesFor } from '../common/domain/deal-commission';
 import { qrSvgResponse } from '../common/http/qr-svg';
 import { json, notFound } from '../common/http/responses';
-import type { PayoutRecord } from '../common/repos/payouts';
 import { selfService } from './context';
 
 export async function getMe(influencerId: string) {
@@ -51,19 +51,9 @@ export async function getMyLinkQr(influencerId: string, code: string) {
 
 /**
  * Every payout of the influencer, oldest period first, as a run shows it (a payout still being
- * marked shows what is marked so far).
+ * marked shows what is marked so far), with its settlement once settled.
  */
 export async function listMyPayouts(influencerId: string) {
   const payouts = await selfService.payouts.payoutsOf(influencerId);
-  return json(200, { items: payouts.map(myPayoutView) });
+  return json(200, { items: payouts.map(periodPayoutView) });
 }
-
-const myPayoutView = (p: PayoutRecord) => ({
-  period: p.period,
-  payoutId: p.payoutId,
-  influencerId: p.influencerId,
-  currency: p.currency,
-  amountMinor: p.state === 'done' ? p.amountMinor : p.markedMinor,
-  items: p.state === 'done' ? p.items : p.markedItems,
-  status: p.status,
-});

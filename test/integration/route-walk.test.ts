@@ -25,6 +25,7 @@ const validParam: Record<string, string> = {
   clickId: '01JD0000000000000000000000',
   handle: 'walk-front',
   period: '2026-11',
+  payoutId: '2026-11#walk-influencer#USD',
   keyId: 'key_walk00000000',
   endpointId: 'end_walk00000000',
   token: 'walkwalkwalkwalkwalkwalkwalkwalkwalkwalkwal',

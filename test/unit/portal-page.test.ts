@@ -52,6 +52,36 @@ describe('the portal page', () => {
   it('puts the session’s CSRF token in the form', () => {
     expect(renderPortalPage(view)).toContain('<input type="hidden" name="csrf" value="tok">');
   });
+
+  it('shows when a payout was paid and its reference, escaped, per currency when a period has several', () => {
+    const page = renderPortalPage({
+      ...view,
+      payouts: [
+        {
+          period: '2026-10',
+          status: 'payable',
+          amounts: [{ currency: 'USD', amountMinor: 1100 }],
+          settlements: [
+            { currency: 'USD', settledAt: '2026-11-03T09:30:00.000Z', reference: 'TX <1> & "2"' },
+          ],
+        },
+        {
+          period: '2026-09',
+          status: 'payable',
+          amounts: [
+            { currency: 'EUR', amountMinor: 2000 },
+            { currency: 'USD', amountMinor: 1500 },
+          ],
+          settlements: [{ currency: 'EUR', settledAt: '2026-10-02T00:00:00.000Z', reference: 'SEPA-9' }],
+        },
+        { period: '2026-08', status: 'payable', amounts: [{ currency: 'USD', amountMinor: 1000 }] },
+      ],
+    });
+    expect(page).toContain('Paid on 2026-11-03 · ref TX &lt;1&gt; &amp; &quot;2&quot;');
+    expect(page).not.toContain('TX <1>');
+    expect(page).toContain('EUR: Paid on 2026-10-02 · ref SEPA-9');
+    expect(page.match(/Paid on/g)).toHaveLength(2);
+  });
 });
 
 test('portal is a reserved link code', () => {

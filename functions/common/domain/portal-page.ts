@@ -21,7 +21,14 @@ export interface PortalView {
   paid: Money[];
   chart: { days: ChartDay[]; currency: string };
   links: Array<{ code: string; shortUrl: string; targetUrl: string; clicks: number; disabled: boolean }>;
-  payouts: Array<{ period: string; amounts: Money[]; status: string; statementUrl?: string }>;
+  payouts: Array<{
+    period: string;
+    amounts: Money[];
+    status: string;
+    statementUrl?: string;
+    /** The period's settled payouts: when their money left, and the transfer's reference. */
+    settlements?: Array<{ currency: string; settledAt: string; reference: string }>;
+  }>;
   programs: Array<{ merchantId: string; name: string }>;
   form: { values: Record<string, string>; errors: Record<string, string> };
   csrfToken: string;
@@ -143,7 +150,11 @@ ${
   view.payouts.length
     ? html`<ul id="payouts">${view.payouts.map(
         (p) => html`<li data-period="${p.period}"><div class="grow"><div class="code">${p.period}</div>
-<div class="sub">${moneyList(p.amounts)} · ${p.status === 'payable' ? 'paid' : 'carried over'}</div></div>
+<div class="sub">${moneyList(p.amounts)} · ${p.status === 'payable' ? 'paid' : 'carried over'}</div>
+${(p.settlements ?? []).map(
+  (x) =>
+    html`<div class="sub settled">${p.amounts.length > 1 ? `${x.currency}: ` : ''}Paid on ${x.settledAt.slice(0, 10)} · ref ${x.reference}</div>`,
+)}</div>
 ${p.statementUrl ? html`<a class="btn" href="${p.statementUrl}" download>Statement</a>` : ''}</li>`,
       )}</ul>`
     : html`<p class="empty">No payouts yet.</p>`

@@ -40,6 +40,14 @@ export const errorCatalog = {
     status: 409,
     message: 'A later payout period has already run; this one can no longer be started.',
   },
+  not_payable: {
+    status: 409,
+    message: 'This payout is not payable (carried over, or its total is still being counted).',
+  },
+  already_settled: {
+    status: 409,
+    message: 'This payout is settled already, with another reference.',
+  },
   link_disabled: { status: 410, message: 'This link has been disabled.' },
   payload_too_large: { status: 413, message: 'The request body is larger than 65536 bytes.' },
   internal_error: {

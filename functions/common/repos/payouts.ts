@@ -8,11 +8,17 @@
  *                                           are marked, in the same transactions) or carried over.
  * And `LATEST`: the latest period ever started, which earlier new periods may not precede.
  * Payouts carry `payoutsOf` (the influencer), which puts them in the sparse `payoutsByInfluencer`
- * index, sorted by `payoutId` (`<period>#<influencerId>#<currency>`, so by period).
+ * index, sorted by `payoutId` (`<period>#<influencerId>#<currency>`, so by period). The id names
+ * the payout's key, so a payout is read by its id with one GetItem (`parsePayoutId`).
+ * A settled payout keeps its `settlement` on its item: the item's change (no settlement, then one)
+ * is what tells the table's stream that it was settled.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamo } from '../clients/aws';
+import { ID_PATTERN } from '../domain/ids';
+import { formatInstant } from '../domain/instant';
+import type { Settlement } from '../domain/settlement';
 import { isConditionFailure } from './errors';
 import { entity, ITEM_TYPE, queryAll, queryPage } from './items';
 import type { TransactItem } from './orders';
@@ -76,6 +82,10 @@ const payoutSchema = z.object({
   items: z.int(),
   markedMinor: z.int(),
   markedItems: z.int(),
+  /** When the payout was decided (this clock); absent on payouts decided before it was recorded. */
+  createdAt: z.string().optional(),
+  /** Recorded once, by `settle`: the payout's money left, with this reference. */
+  settlement: z.object({ reference: z.string(), settledAt: z.string() }).optional(),
 });
 export type PayoutRecord = z.output<typeof payoutSchema>;
 
@@ -95,6 +105,20 @@ const jobKey = (period: string, influencerId: string) => ({ pk: runPk(period), s
 const LATEST_KEY = { pk: 'LATEST', sk: 'LATEST' };
 export const payoutIdOf = (period: string, influencerId: string, currency: string) =>
   `${period}#${influencerId}#${currency}`;
+
+const PAYOUT_ID = /^(\d{4}-(?:0[1-9]|1[0-2]))#([^#]+)#([A-Z]{3})$/;
+
+/** The period, influencer and currency a payout id names; undefined for a string no payout has as id. */
+export function parsePayoutId(
+  payoutId: string,
+): { period: string; influencerId: string; currency: string } | undefined {
+  const match = PAYOUT_ID.exec(payoutId);
+  if (!match) return undefined;
+  const [, period = '', influencerId = '', currency = ''] = match;
+  return ID_PATTERN.test(influencerId) ? { period, influencerId, currency } : undefined;
+}
+
+export type SettleResult = { kind: 'settled'; payout: PayoutRecord } | { kind: 'refused' };
 
 export function payoutRepo(tableName: string) {
   const payoutKey = (period: string, influencerId: string, currency: string) => ({
@@ -342,6 +366,51 @@ export function payoutRepo(tableName: string) {
       return payouts;
     },
 
+    /** A payout by its id (consistent read); undefined when there is none, or the id is not one. */
+    async payout(payoutId: string): Promise<PayoutRecord | undefined> {
+      const named = parsePayoutId(payoutId);
+      if (!named) return undefined;
+      const out = await dynamo().send(
+        new GetCommand({
+          TableName: tableName,
+          Key: payoutKey(named.period, named.influencerId, named.currency),
+          ConsistentRead: true,
+        }),
+      );
+      return out.Item ? payoutEntity.fromItem(tableName, out.Item) : undefined;
+    },
+
+    /**
+     * Records the settlement of a payout that is payable, final and not settled yet, in one
+     * conditional UpdateItem, so that of two concurrent settlements exactly one is recorded;
+     * `refused` when the payout no longer meets that condition (read it again to see why).
+     */
+    async settle(payout: PayoutRecord, settlement: Settlement): Promise<SettleResult> {
+      try {
+        const out = await dynamo().send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: payoutKey(payout.period, payout.influencerId, payout.currency),
+            UpdateExpression: 'SET settlement = :settlement',
+            ConditionExpression:
+              'attribute_exists(pk) AND #s = :payable AND #state = :done AND attribute_not_exists(settlement)',
+            ExpressionAttributeNames: { '#s': 'status', '#state': 'state' },
+            ExpressionAttributeValues: {
+              ':settlement': { reference: settlement.reference, settledAt: settlement.settledAt },
+              ':payable': 'payable',
+              ':done': 'done',
+            },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        if (!out.Attributes) throw new Error(`Settling payout ${payout.payoutId} returned no item.`);
+        return { kind: 'settled', payout: payoutEntity.fromItem(tableName, out.Attributes) };
+      } catch (err) {
+        if (isConditionFailure(err)) return { kind: 'refused' };
+        throw err;
+      }
+    },
+
     /** Records a decided payout; false if one exists already (an overlapping run decided first). */
     async createPayout(payout: PayoutRecord): Promise<boolean> {
       try {
@@ -352,7 +421,7 @@ export function payoutRepo(tableName: string) {
             UpdateExpression:
               'SET #period = :period, influencerId = :i, currency = :c, payoutId = :id, #s = :status, #state = :state, ' +
               'amountMinor = :amount, #items = :items, markedMinor = :zero, markedItems = :zero, #itemType = :type, ' +
-              'payoutsOf = :i',
+              'payoutsOf = :i, createdAt = :createdAt',
             ConditionExpression: 'attribute_not_exists(pk)',
             // Reserved words in DynamoDB expressions: always through placeholders.
             ExpressionAttributeNames: {
@@ -373,6 +442,8 @@ export function payoutRepo(tableName: string) {
               ':items': payout.items,
               ':zero': 0,
               ':type': payoutEntity.itemType,
+              // Only the earliest time it may be settled at; no figure of the run depends on it.
+              ':createdAt': payout.createdAt ?? formatInstant(Date.now()),
             },
           }),
         );

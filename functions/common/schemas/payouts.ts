@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { currencySchema, idSchema, periodSchema } from './common';
+import { currencySchema, idSchema, isoTimeSchema, periodSchema, requestTimeSchema } from './common';
 
 export const startRunSchema = z.strictObject({ period: periodSchema }).meta({ id: 'StartPayoutRun' });
 export const payoutsQuerySchema = z.object({ period: periodSchema });
@@ -13,7 +13,42 @@ export const payoutSchema = z.object({
   amountMinor: z.int(),
   items: z.int(),
   status: z.enum(['payable', 'carried_over']),
+  /** Present once the operator recorded that the money left (POST .../settlement). */
+  settlement: z
+    .object({ reference: z.string(), settledAt: isoTimeSchema })
+    .meta({ id: 'PayoutSettlement' })
+    .optional(),
 });
+
+/**
+ * A payout's id is `<period>#<influencerId>#<currency>` (`#` is `%23` in a path). A string of
+ * another shape names no payout: the route answers 404 for it, as for an id that is not stored.
+ */
+export const payoutPathSchema = z.object({
+  payoutId: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])#[A-Za-z0-9_-]{3,64}#[A-Z]{3}$/),
+});
+
+/**
+ * Printable: no control, format, private-use or unassigned characters and no line or paragraph
+ * separators, so a reference shows as one line on a page, in a CSV cell or in a bank's search box.
+ */
+const PRINTABLE = /^[^\p{C}\p{Zl}\p{Zp}]*$/u;
+
+export const settlePayoutSchema = z
+  .strictObject({
+    /** The bank's or payment provider's reference of the transfer; trimmed. */
+    reference: z
+      .string()
+      .trim()
+      .min(1, 'Must not be empty.')
+      .max(200, 'Must be at most 200 characters.')
+      .regex(PRINTABLE, 'Must be printable characters only (no control characters or line breaks).'),
+    /** When the money left; default now. Not more than 5 minutes ahead, nor before the payout. */
+    settledAt: requestTimeSchema.optional(),
+  })
+  .meta({ id: 'SettlePayout' });
+
+export const settledPayoutSchema = payoutSchema.extend({ period: periodSchema }).meta({ id: 'PeriodPayout' });
 
 export const payoutRunSchema = z
   .object({
