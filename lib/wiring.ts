@@ -89,8 +89,21 @@ export const tables = {
     sortKey: 'sk',
     // An influencer's payouts of every period (GET /v1/me/payouts); only payout items carry `payoutsOf`.
     indexes: [{ name: 'payoutsByInfluencer', partitionKey: 'payoutsOf', sortKey: 'payoutId' }],
+    // A payout made final or settled is an outgoing event (functions/events).
+    stream: 'NEW_AND_OLD_IMAGES',
     description:
       'Payout runs by period: the run, a job marker per payee (pending, then done), the payouts; and the latest period.',
+  },
+  deliveries: {
+    id: 'DeliveriesTable',
+    envVar: 'DELIVERIES_TABLE_NAME',
+    partitionKey: 'endpointId',
+    sortKey: 'eventId',
+    // Pending deliveries by when they are due: the redrive's overdue ones (a lost queue message).
+    indexes: [{ name: 'due', partitionKey: 'dueShard', sortKey: 'dueAt' }],
+    ttlAttribute: 'expiresAt',
+    description:
+      'Outgoing events per endpoint: the signed body, attempts and state of each delivery; the delivery log (30 days).',
   },
   counters: {
     id: 'CountersTable',
@@ -170,6 +183,19 @@ export const queues = {
     batchSize: 5,
     maxBatchingWindowSeconds: 0,
     deadLetter: { id: 'PayoutJobsDeadLetterQueue', retentionDays: 14 },
+  },
+  deliveries: {
+    id: 'DeliveriesQueue',
+    envVar: 'DELIVERIES_QUEUE_URL',
+    description: 'Attempts of outgoing event deliveries, each delayed until it is due (hops of 15 minutes).',
+    consumer: 'deliveries',
+    visibilityTimeoutSeconds: 180,
+    // Failed attempts are retried by the worker's own schedule, not by SQS: a receive fails only
+    // when the store does, and five such receives are worth an operator's look.
+    maxReceiveCount: 5,
+    batchSize: 10,
+    maxBatchingWindowSeconds: 0,
+    deadLetter: { id: 'DeliveriesDeadLetterQueue', retentionDays: 14 },
   },
 } as const satisfies Record<string, QueueSpec>;
 export type QueueKey = keyof typeof queues;
@@ -252,7 +278,11 @@ export const functions = {
       // created (PutItem), changed or cancelled (UpdateItem) in the enrollment's transaction, and
       // their influencer marked as a payee (PutItem). A fee is never deleted.
       orders: ['Query', 'PutItem', 'UpdateItem'],
+      // An endpoint's delivery log (Query), a delivery reopened by a retry (UpdateItem).
+      deliveries: ['Query', 'UpdateItem'],
     },
+    // A retried delivery's attempt.
+    sends: ['deliveries'],
     // The seal key seals a new merchant's webhook secret and every rotated one.
     secrets: ['adminToken', 'webhookSealKey'],
   },
@@ -348,6 +378,49 @@ export const functions = {
     sends: ['orders'],
     secrets: [],
   },
+  events: {
+    entry: 'functions/events/handler.ts',
+    description:
+      'Orders and payouts stream consumer: turns committed changes into deliveries to event endpoints.',
+    memoryMb: 512,
+    timeoutSeconds: 60,
+    tables: {
+      // Every endpoint (one Query of its partition).
+      config: ['Query'],
+      // A credited order's partition, for its view.
+      orders: ['Query'],
+      // A delivery per endpoint (conditional PutItem), read back when it existed.
+      deliveries: ['PutItem', 'GetItem'],
+    },
+    sends: ['deliveries'],
+    secrets: [],
+  },
+  deliveries: {
+    entry: 'functions/deliveries/handler.ts',
+    description: 'Deliveries consumer: POSTs a signed event to its endpoint, and schedules its retries.',
+    memoryMb: 512,
+    // Ten attempts of 10 seconds at most, at once.
+    timeoutSeconds: 30,
+    tables: {
+      // The endpoint and its sealed secret.
+      config: ['GetItem'],
+      // The delivery, read and its attempt recorded (a conditional update).
+      deliveries: ['GetItem', 'UpdateItem'],
+    },
+    sends: ['deliveries'],
+    // Opens the endpoint's signing secret.
+    secrets: ['webhookSealKey'],
+  },
+  deliveryRedrive: {
+    entry: 'functions/delivery-redrive/handler.ts',
+    description: 'Re-queues pending deliveries whose attempt is long overdue (a lost queue message).',
+    memoryMb: 256,
+    timeoutSeconds: 60,
+    // Pending deliveries by due time (due index).
+    tables: { deliveries: ['Query'] },
+    sends: ['deliveries'],
+    secrets: [],
+  },
   health: {
     entry: 'functions/health/handler.ts',
     description: 'GET /healthz: answers ok when the stores can be reached.',
@@ -430,7 +503,11 @@ export const functions = {
       payouts: ['Query'],
       // The report counters by day.
       counters: ['Query'],
+      // Its endpoints' delivery logs (Query), a delivery reopened by a retry (UpdateItem).
+      deliveries: ['Query', 'UpdateItem'],
     },
+    // A retried delivery's attempt.
+    sends: ['deliveries'],
     // Statements are built once and kept, as the operator's route does.
     buckets: { statements: 'RW' },
     // The admin token, to answer it 403 rather than 401 (CONTRACT §11); the seal key seals a
@@ -547,6 +624,39 @@ export const streams = {
     onFailure: { id: 'OrdersStreamFailures', retentionDays: 14 },
     localPollIntervalMs: 500,
   },
+  ordersEvents: {
+    id: 'OrdersEventsStream',
+    table: 'orders',
+    consumer: 'events',
+    description: 'Order roots credited, changed or unattributed: outgoing events.',
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    retryAttempts: 10,
+    maxRecordAgeSeconds: 86_400,
+    bisectBatchOnFunctionError: false,
+    parallelizationFactor: 1,
+    // Deletions (none today) are no event.
+    eventNames: ['INSERT', 'MODIFY'],
+    onFailure: { id: 'OrdersEventsStreamFailures', retentionDays: 14 },
+    localPollIntervalMs: 200,
+  },
+  payoutsEvents: {
+    id: 'PayoutsEventsStream',
+    table: 'payouts',
+    consumer: 'events',
+    description: 'Payouts made final or settled: outgoing events.',
+    startingPosition: 'TRIM_HORIZON',
+    batchSize: 100,
+    maxBatchingWindowSeconds: 0,
+    retryAttempts: 10,
+    maxRecordAgeSeconds: 86_400,
+    bisectBatchOnFunctionError: false,
+    parallelizationFactor: 1,
+    eventNames: ['INSERT', 'MODIFY'],
+    onFailure: { id: 'PayoutsEventsStreamFailures', retentionDays: 14 },
+    localPollIntervalMs: 200,
+  },
 } as const satisfies Record<string, StreamSpec>;
 export type StreamKey = keyof typeof streams;
 
@@ -603,6 +713,13 @@ export const schedules = {
     description: 'Re-queue accepted webhooks that were not processed (lost messages).',
     expression: 'rate(5 minutes)',
     localEveryMs: 30_000,
+  },
+  deliveryRedrive: {
+    id: 'DeliveryRedriveSchedule',
+    fn: 'deliveryRedrive',
+    description: 'Re-queue pending event deliveries whose attempt is long overdue (lost messages).',
+    expression: 'rate(10 minutes)',
+    localEveryMs: 60_000,
   },
   monthlyPayouts: {
     id: 'MonthlyPayoutsSchedule',

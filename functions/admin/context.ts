@@ -2,6 +2,7 @@
 import { requireEnv } from '../common/config/env';
 import { apiKeyRepo } from '../common/repos/api-keys';
 import { clickRepo } from '../common/repos/clicks';
+import { deliveryRepo } from '../common/repos/deliveries';
 import { endpointRepo } from '../common/repos/endpoints';
 import { enrollmentRepo } from '../common/repos/enrollments';
 import { influencerRepo } from '../common/repos/influencers';
@@ -19,6 +20,8 @@ export const admin = {
   links: linkRepo(configTable),
   enrollments: enrollmentRepo(configTable),
   endpoints: endpointRepo(configTable),
+  deliveries: deliveryRepo(requireEnv('DELIVERIES_TABLE_NAME')),
+  deliveriesQueueUrl: requireEnv('DELIVERIES_QUEUE_URL'),
   apiKeys: apiKeyRepo(configTable),
   clicks: clickRepo(requireEnv('CLICKS_TABLE_NAME')),
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),

@@ -2,6 +2,7 @@
  * The operator API for the catalogue (CONTRACT §3, §5). Its routes are declared in ./routes.ts; the
  * adapter has checked the admin token and validated path and body before an action runs.
  */
+import { listDeliveries, retryDelivery } from '../common/actions/deliveries';
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints } from '../common/actions/endpoints';
 import {
   deleteEnrollment,
@@ -53,4 +54,7 @@ export const handler = routeHandler(adminRoutes, {
   listEndpoints: () => listEndpoints(admin, ADMIN_SCOPE),
   getEndpoint: ({ params }) => getEndpoint(admin, ADMIN_SCOPE, params.endpointId),
   deleteEndpoint: ({ params }) => deleteEndpoint(admin, ADMIN_SCOPE, params.endpointId),
+  listEndpointDeliveries: ({ params, query }) =>
+    listDeliveries(admin, ADMIN_SCOPE, params.endpointId, query.cursor),
+  retryEndpointDelivery: ({ params }) => retryDelivery(admin, ADMIN_SCOPE, params.endpointId, params.eventId),
 });

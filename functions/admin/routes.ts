@@ -23,6 +23,10 @@ import {
 import { clickPathSchema, clickViewSchema } from '../common/schemas/clicks';
 import {
   createEndpointSchema,
+  deliveriesQuerySchema,
+  deliveryListSchema,
+  deliveryPathSchema,
+  deliverySchema,
   endpointCreatedSchema,
   endpointListSchema,
   endpointPathSchema,
@@ -397,6 +401,32 @@ export const adminRoutes = {
       ...adminErrors,
       204: { description: 'Deleted.' },
       404: { description: 'Unknown endpoint.' },
+    },
+  },
+  listEndpointDeliveries: {
+    method: 'GET',
+    path: '/admin/endpoints/{endpointId}/deliveries',
+    auth: 'admin',
+    summary: "An endpoint's delivery log: each event sent to it, newest first, 100 a page",
+    params: endpointPathSchema,
+    query: deliveriesQuerySchema,
+    responses: {
+      ...adminErrors,
+      200: { description: 'The deliveries.', schema: deliveryListSchema },
+      400: { description: 'The cursor is not one this list gave.' },
+      404: { description: 'Unknown endpoint.' },
+    },
+  },
+  retryEndpointDelivery: {
+    method: 'POST',
+    path: '/admin/endpoints/{endpointId}/deliveries/{eventId}/retry',
+    auth: 'admin',
+    summary: 'Send an event to the endpoint again now, whatever its delivery state',
+    params: deliveryPathSchema,
+    responses: {
+      ...adminErrors,
+      202: { description: 'Queued: the delivery is pending and due now.', schema: deliverySchema },
+      404: { description: 'Unknown endpoint, or no such event delivered to it.' },
     },
   },
 } satisfies RouteSpecs;

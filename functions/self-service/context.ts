@@ -1,6 +1,7 @@
 /** What every self-service action needs, built once per function instance from its configuration. */
 import { requireEnv } from '../common/config/env';
 import { counterRepo } from '../common/repos/counters';
+import { deliveryRepo } from '../common/repos/deliveries';
 import { endpointRepo } from '../common/repos/endpoints';
 import { enrollmentRepo } from '../common/repos/enrollments';
 import { influencerRepo } from '../common/repos/influencers';
@@ -20,6 +21,8 @@ export const selfService = {
   links: linkRepo(configTable),
   enrollments: enrollmentRepo(configTable),
   endpoints: endpointRepo(configTable),
+  deliveries: deliveryRepo(requireEnv('DELIVERIES_TABLE_NAME')),
+  deliveriesQueueUrl: requireEnv('DELIVERIES_QUEUE_URL'),
   storefronts: storefrontRepo(configTable),
   orders: orderRepo(requireEnv('ORDERS_TABLE_NAME')),
   payouts: payoutRepo(requireEnv('PAYOUTS_TABLE_NAME')),

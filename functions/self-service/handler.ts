@@ -4,6 +4,7 @@
  * the operator's code with that id, so a party sees exactly what the operator would of it.
  */
 import { attributionModelComparison } from '../common/actions/attribution-models';
+import { listDeliveries, retryDelivery } from '../common/actions/deliveries';
 import { createEndpoint, deleteEndpoint, getEndpoint, listEndpoints } from '../common/actions/endpoints';
 import {
   deleteEnrollment,
@@ -65,4 +66,8 @@ export const handler = routeHandler(selfServiceRoutes, {
     getEndpoint(selfService, merchantScope(principal), params.endpointId),
   deleteMyEndpoint: ({ principal, params }) =>
     deleteEndpoint(selfService, merchantScope(principal), params.endpointId),
+  listMyEndpointDeliveries: ({ principal, params, query }) =>
+    listDeliveries(selfService, merchantScope(principal), params.endpointId, query.cursor),
+  retryMyEndpointDelivery: ({ principal, params }) =>
+    retryDelivery(selfService, merchantScope(principal), params.endpointId, params.eventId),
 });

@@ -9,6 +9,10 @@ import {
 } from '../common/schemas/catalog';
 import {
   createEndpointSchema,
+  deliveriesQuerySchema,
+  deliveryListSchema,
+  deliveryPathSchema,
+  deliverySchema,
   endpointCreatedSchema,
   endpointListSchema,
   endpointPathSchema,
@@ -326,6 +330,32 @@ export const selfServiceRoutes = {
       ...keyErrors,
       204: { description: 'Deleted.' },
       404: { description: 'No endpoint of its own has this id.' },
+    },
+  },
+  listMyEndpointDeliveries: {
+    method: 'GET',
+    path: '/v1/merchant/endpoints/{endpointId}/deliveries',
+    auth: 'merchant',
+    summary: "One of its endpoints' delivery log, newest first, 100 a page",
+    params: endpointPathSchema,
+    query: deliveriesQuerySchema,
+    responses: {
+      ...keyErrors,
+      200: { description: 'The deliveries.', schema: deliveryListSchema },
+      400: { description: 'The cursor is not one this list gave.' },
+      404: { description: 'No endpoint of its own has this id.' },
+    },
+  },
+  retryMyEndpointDelivery: {
+    method: 'POST',
+    path: '/v1/merchant/endpoints/{endpointId}/deliveries/{eventId}/retry',
+    auth: 'merchant',
+    summary: 'Send an event to one of its endpoints again now',
+    params: deliveryPathSchema,
+    responses: {
+      ...keyErrors,
+      202: { description: 'Queued: the delivery is pending and due now.', schema: deliverySchema },
+      404: { description: 'No endpoint of its own has this id, or no such event delivered to it.' },
     },
   },
 } satisfies RouteSpecs;

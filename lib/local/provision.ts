@@ -10,6 +10,7 @@ import {
   DescribeTimeToLiveCommand,
   type DynamoDBClient,
   ResourceNotFoundException,
+  UpdateTableCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import { type TableKey, type TableSpec, tables } from '../wiring';
@@ -57,10 +58,18 @@ export async function provisionTables(client: DynamoDBClient, names: TableNames)
   const missingIndexes: string[] = [];
   for (const [key, spec] of Object.entries(tables) as Array<[TableKey, TableSpec]>) {
     const name = names[key];
-    const existing = await describedIndexes(client, name);
-    if (existing) {
+    const described = await describedTable(client, name);
+    if (described) {
       for (const index of spec.indexes)
-        if (!existing.includes(index.name)) missingIndexes.push(`${key}.${index.name}`);
+        if (!described.indexes.includes(index.name)) missingIndexes.push(`${key}.${index.name}`);
+      // A stream, like TTL, can be turned on for a table that has data, in place.
+      if (spec.stream && !described.streamEnabled)
+        await client.send(
+          new UpdateTableCommand({
+            TableName: name,
+            StreamSpecification: { StreamEnabled: true, StreamViewType: spec.stream },
+          }),
+        );
       // Unlike an index, TTL can be turned on for a table that has data, in place.
       if (spec.ttlAttribute && !(await ttlEnabled(client, name)))
         await enableTtl(client, name, spec.ttlAttribute);
@@ -87,11 +96,17 @@ async function ttlEnabled(client: DynamoDBClient, name: string): Promise<boolean
   return status === 'ENABLED' || status === 'ENABLING';
 }
 
-/** The names of a table's global secondary indexes; undefined when there is no such table. */
-async function describedIndexes(client: DynamoDBClient, name: string): Promise<string[] | undefined> {
+/** A table's global secondary indexes and whether it has a stream; undefined when there is no such table. */
+async function describedTable(
+  client: DynamoDBClient,
+  name: string,
+): Promise<{ indexes: string[]; streamEnabled: boolean } | undefined> {
   try {
     const out = await client.send(new DescribeTableCommand({ TableName: name }));
-    return (out.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? '');
+    return {
+      indexes: (out.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName ?? ''),
+      streamEnabled: out.Table?.StreamSpecification?.StreamEnabled === true,
+    };
   } catch (err) {
     if (err instanceof ResourceNotFoundException) return undefined;
     throw err;

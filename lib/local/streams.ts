@@ -85,10 +85,18 @@ export function startStreamPoller(input: {
   spec: StreamSpec;
   handler: () => Promise<StreamLambda>;
   checkpoints?: CheckpointStore;
+  /**
+   * Names this consumer's checkpoints apart from another's on the same stream (each reads it all,
+   * as each event source mapping does in AWS). Empty for the stream's first consumer, whose
+   * checkpoints predate a second one.
+   */
+  checkpointPrefix?: string;
   onError?: (err: unknown) => void;
   onFailedBatch?: (batch: FailedBatch) => void;
 }): StreamPoller {
   const { spec } = input;
+  const checkpointKey = (streamArn: string, shardId: string | undefined) =>
+    `${input.checkpointPrefix ?? ''}${streamArn}#${shardId}`;
   const dynamo = new DynamoDBClient({ endpoint: input.endpoint, ...sdkLocal() });
   const client = new DynamoDBStreamsClient({ endpoint: input.endpoint, ...sdkLocal() });
   const consumer = spec.consumer;
@@ -123,7 +131,7 @@ export function startStreamPoller(input: {
       );
       for (const shard of out.StreamDescription?.Shards ?? []) {
         if (!shard.ShardId || shards.has(shard.ShardId)) continue;
-        const checkpoint = await input.checkpoints?.get(`${streamArn}#${shard.ShardId}`);
+        const checkpoint = await input.checkpoints?.get(checkpointKey(streamArn, shard.ShardId));
         shards.set(shard.ShardId, {
           id: shard.ShardId,
           ...(shard.ParentShardId ? { parentId: shard.ParentShardId } : {}),
@@ -236,7 +244,7 @@ export function startStreamPoller(input: {
 
   async function advance(streamArn: string, shard: ShardState, sequenceNumber: string) {
     shard.checkpoint = sequenceNumber;
-    await input.checkpoints?.put(`${streamArn}#${shard.id}`, sequenceNumber);
+    await input.checkpoints?.put(checkpointKey(streamArn, shard.id), sequenceNumber);
   }
 
   const loop = (async () => {

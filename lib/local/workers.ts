@@ -58,6 +58,8 @@ export async function startWorkers(
 
   // Whatever was accepted but not processed before this start is queued again.
   await invoke('outboxRedrive', { all: true });
+  // Pending event deliveries likewise: the queue that held their next attempts is new.
+  await invoke('deliveryRedrive', { all: true });
 
   // Stream positions are kept beside the tables (so a restart resumes): `<prefix>-stream-checkpoints`.
   const checkpoints = await localCheckpointStore(
@@ -86,6 +88,9 @@ export async function startWorkers(
         spec,
         handler: () => loadHandler<StreamLambda>(spec.consumer),
         checkpoints,
+        // The report counters were the streams' only consumer before events: their checkpoints keep
+        // the keys they were written under, so an existing DATA_DIR resumes instead of recounting.
+        checkpointPrefix: spec.consumer === 'aggregator' ? '' : `${spec.consumer}#`,
         onError: report(`Stream ${key}`),
         onFailedBatch: (batch) =>
           console.error(`Stream ${key}: a batch failed every retry and was skipped:`, batch),

@@ -286,9 +286,10 @@ const expectedGrants: Record<
       ],
       clicks: ['GetItem', 'Query'],
       orders: ['PutItem', 'Query', 'UpdateItem'],
+      deliveries: ['Query', 'UpdateItem'],
     },
     secrets: ['adminToken', 'webhookSealKey'],
-    sends: [],
+    sends: ['deliveries'],
     s3: [],
   },
   ingest: {
@@ -336,6 +337,19 @@ const expectedGrants: Record<
     sends: ['orders'],
     s3: [],
   },
+  events: {
+    tables: { config: ['Query'], orders: ['Query'], deliveries: ['GetItem', 'PutItem'] },
+    secrets: [],
+    sends: ['deliveries'],
+    s3: [],
+  },
+  deliveries: {
+    tables: { config: ['GetItem'], deliveries: ['GetItem', 'UpdateItem'] },
+    secrets: ['webhookSealKey'],
+    sends: ['deliveries'],
+    s3: [],
+  },
+  deliveryRedrive: { tables: { deliveries: ['Query'] }, secrets: [], sends: ['deliveries'], s3: [] },
   health: { tables: { config: ['DescribeTable'] }, secrets: [], sends: [], s3: [] },
   openapi: { tables: {}, secrets: [], sends: [], s3: [] },
   storefront: {
@@ -374,9 +388,10 @@ const expectedGrants: Record<
       orders: ['PutItem', 'Query', 'UpdateItem'],
       payouts: ['Query'],
       counters: ['Query'],
+      deliveries: ['Query', 'UpdateItem'],
     },
     secrets: ['adminToken', 'webhookSealKey'],
-    sends: [],
+    sends: ['deliveries'],
     s3: ['s3:GetObject', 's3:ListBucket', 's3:PutObject'],
   },
   portal: {

@@ -108,6 +108,11 @@ const expected: Record<string, readonly number[]> = {
   listMyEndpoints:        [401, 401,  403,  200, 200, 403, 403, 401],
   getMyEndpoint:          [401, 401,  403,  200, 404, 403, 403, 401],
   deleteMyEndpoint:       [401, 401,  403,  204, 404, 403, 403, 401],
+  // A delivery of A's endpoint: its log and a retry, the operator's and merchant A's only.
+  listEndpointDeliveries: [401, 401,  200,  401, 401, 401, 401, 401],
+  retryEndpointDelivery:  [401, 401,  202,  401, 401, 401, 401, 401],
+  listMyEndpointDeliveries: [401, 401, 403, 200, 404, 403, 403, 401],
+  retryMyEndpointDelivery: [401, 401, 403,  202, 404, 403, 403, 401],
 };
 
 /** Party A's resources, named in every path. */
@@ -122,6 +127,7 @@ const A = {
   payoutId: '2026-11#ix-a#USD',
   keyId: '',
   endpointId: '',
+  eventId: 'evt_01KBDMAT0000000000000000AA',
   token: 'AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA',
 };
 /** What a route deletes is its own, so the other rows keep their data whatever the order. */
@@ -292,6 +298,12 @@ beforeAll(async () => {
       })) as { endpointId: string }
     ).endpointId;
   A.endpointId = await makeEndpoint();
+  // An event delivered to it, for the log and the retry.
+  const { deliveryRepo } = await import('../../functions/common/repos/deliveries');
+  await deliveryRepo(requireEnv('DELIVERIES_TABLE_NAME')).createIfAbsent(
+    { endpointId: A.endpointId, eventId: A.eventId, type: 'order.credited', body: '{}' },
+    new Date(),
+  );
   (pathOverrides.deleteEndpoint as Record<string, string>).endpointId = await makeEndpoint();
   (pathOverrides.deleteMyEndpoint as Record<string, string>).endpointId = await makeEndpoint();
 });

@@ -28,6 +28,7 @@ const validParam: Record<string, string> = {
   payoutId: '2026-11#walk-influencer#USD',
   keyId: 'key_walk00000000',
   endpointId: 'end_walk00000000',
+  eventId: 'evt_01KBDWAKK000000000000000AA',
   token: 'walkwalkwalkwalkwalkwalkwalkwalkwalkwalkwal',
 };
 

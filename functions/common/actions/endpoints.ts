@@ -38,7 +38,8 @@ export const endpointView = (e: Endpoint) => ({
   createdAt: e.createdAt,
 });
 
-const visibleTo = (scope: EndpointScope, e: Endpoint) =>
+/** Whether the scope may see the endpoint: another merchant's is answered as if it did not exist. */
+export const visibleTo = (scope: EndpointScope, e: Endpoint) =>
   scope.kind === 'admin' || e.merchantId === scope.merchantId;
 
 export async function createEndpoint(deps: EndpointDeps, scope: EndpointScope, input: CreateEndpointInput) {

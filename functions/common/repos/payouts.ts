@@ -118,6 +118,11 @@ export function parsePayoutId(
   return ID_PATTERN.test(influencerId) ? { period, influencerId, currency } : undefined;
 }
 
+/** A payout from an item of the table (a stream image), or undefined for an item of another kind. */
+export function payoutOfItem(tableName: string, item: Record<string, unknown>): PayoutRecord | undefined {
+  return item[ITEM_TYPE] === payoutEntity.itemType ? payoutEntity.fromItem(tableName, item) : undefined;
+}
+
 export type SettleResult = { kind: 'settled'; payout: PayoutRecord } | { kind: 'refused' };
 
 export function payoutRepo(tableName: string) {

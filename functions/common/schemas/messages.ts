@@ -38,3 +38,14 @@ export type ContinueRun = z.output<typeof continueRunSchema>;
  */
 export const payoutJobsMessageSchema = z.union([continueRunSchema, payoutJobSchema]);
 export type PayoutJobsMessage = z.output<typeof payoutJobsMessageSchema>;
+
+/**
+ * A delivery's next attempt (the deliveries queue): which endpoint and event, and the attempt count
+ * it was queued at, so a message left over from an attempt already recorded is dropped.
+ */
+export const deliveryMessageSchema = z.object({
+  endpointId: z.string().min(1),
+  eventId: z.string().min(1),
+  attempts: z.int().min(0),
+});
+export type DeliveryMessage = z.output<typeof deliveryMessageSchema>;
