@@ -97,10 +97,13 @@ export function payoutEvents(
 }
 
 /**
- * Waits before each retry after a failed attempt: growing, from seconds to hours, 11 attempts over
- * about 31 hours (the contract asks for at least 24), then the delivery is `failed`.
+ * Waits before each retry after a failed attempt: growing, from seconds to hours, so 12 attempts
+ * (the first and 11 retries) over about 32 hours (the contract asks for at least 24), then the
+ * delivery is `failed`.
  */
-export const RETRY_DELAYS_SECONDS = [5, 30, 120, 600, 1_800, 3_600, 7_200, 14_400, 28_800, 28_800] as const;
+export const RETRY_DELAYS_SECONDS = [
+  5, 30, 120, 600, 1_800, 3_600, 7_200, 14_400, 28_800, 28_800, 28_800,
+] as const;
 
 /** The next attempt's time after `attempts` attempts have failed, or undefined: give up. */
 export function nextAttemptAt(
