@@ -251,7 +251,7 @@ function creditNewOrder(
   };
   return [
     ...checks,
-    deps.orders.rootPut(root, partition.root?.version),
+    deps.orders.rootPut(root, partition.root?.version, deps.now()),
     ...shares.map((share, i) =>
       deps.orders.creditPut({
         merchantId: message.merchantId,
@@ -348,6 +348,7 @@ function applyRefund(
         ...(root.status === 'credited' ? { keptLines: plan.keptLines } : {}),
       },
       root.version,
+      deps.now(),
     ),
   );
   return writes;

@@ -51,7 +51,10 @@ const imageOf = (image: unknown): Image | undefined =>
 /** `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` → `<name>`. */
 const tableOf = (arn: string | undefined) => /:table\/([^/]+)\/stream\//.exec(arn ?? '')?.[1];
 
-/** The time of a change: when the stream saw it (seconds in the record), else now. */
+/**
+ * The time of a change: when the stream saw it (whole seconds in AWS; DynamoDB Local rounds it
+ * further), else now.
+ */
 function changedAtMs(record: DynamoDBRecord, now: Date): number {
   const seconds = record.dynamodb?.ApproximateCreationDateTime;
   return typeof seconds === 'number' && Number.isFinite(seconds) ? Math.round(seconds * 1000) : now.getTime();
@@ -71,14 +74,17 @@ export async function eventsOfRecord(deps: ProduceDeps, record: DynamoDBRecord):
     const decided = orderEvent(before as RootImage | undefined, after as unknown as RootImage);
     if (!decided) return [];
     const root = after as unknown as RootImage;
+    // The root's own write time where it has one (to the millisecond, unlike the stream's).
+    const changedAt = typeof after.changedAt === 'string' ? Date.parse(after.changedAt) : Number.NaN;
+    const eventMs = Number.isFinite(changedAt) ? changedAt : atMs;
     // The view of §5 as committed now: read consistently, so it holds at least this change.
     const view = orderView(await deps.orders.load(root.merchantId, root.orderId));
     if (!view) return [];
     return [
       {
         type: decided.type,
-        eventId: eventId(decided.identity, atMs),
-        body: eventBody(decided.type, new Date(atMs), view),
+        eventId: eventId(decided.identity, eventMs),
+        body: eventBody(decided.type, new Date(eventMs), view),
         merchantId: view.merchantId,
         influencerIds: view.attributions.map((a) => a.influencerId),
       },

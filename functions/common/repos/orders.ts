@@ -68,6 +68,8 @@ export interface OrderRoot {
   candidateRates?: Array<{ influencerId: string; rates: CommissionRates }>;
   /** The lines after every refund applied so far, same order and length as `lines`. */
   keptLines?: OrderLine[];
+  /** When this version of the root was written: the time of its outgoing event (functions/events). */
+  changedAt?: string;
 }
 
 export interface StoredCandidate {
@@ -197,6 +199,7 @@ const orderRootSchema: z.ZodType<OrderRoot> = z.object({
     .optional(),
   candidateRates: z.array(z.object({ influencerId: z.string(), rates: commissionSchema })).optional(),
   keptLines: z.array(orderLineSchema).optional(),
+  changedAt: z.string().optional(),
 });
 
 const storedRefundSchema: z.ZodType<StoredRefund> = z.object({
@@ -477,7 +480,7 @@ export function orderRepo(tableName: string) {
     },
 
     /** Writes the root with the next version, if nobody changed the order since `root` was read. */
-    rootPut(root: OrderRoot, readVersion: number | undefined): TransactItem {
+    rootPut(root: OrderRoot, readVersion: number | undefined, changedAt = new Date()): TransactItem {
       return {
         Put: {
           TableName: tableName,
@@ -485,6 +488,7 @@ export function orderRepo(tableName: string) {
             ...root,
             ...creditedByMerchantKeys(root),
             version: (readVersion ?? 0) + 1,
+            changedAt: changedAt.toISOString(),
           }),
           ConditionExpression: readVersion === undefined ? 'attribute_not_exists(version)' : 'version = :v',
           ...(readVersion === undefined ? {} : { ExpressionAttributeValues: { ':v': readVersion } }),
