@@ -95,12 +95,18 @@ export async function eventsOfRecord(deps: ProduceDeps, record: DynamoDBRecord):
     const payout = payoutOfItem(deps.tables.payouts, after);
     if (!payout) return [];
     const previous = before ? payoutOfItem(deps.tables.payouts, before) : undefined;
-    return payoutEvents(previous, payout).map((decided) => ({
-      type: decided.type,
-      eventId: eventId(decided.identity, atMs),
-      body: eventBody(decided.type, new Date(atMs), periodPayoutView(payout)),
-      influencerIds: [payout.influencerId],
-    }));
+    return payoutEvents(previous, payout).map((decided) => {
+      // A payout's creation has its own time, to the millisecond; a settlement has the stream's.
+      const created =
+        decided.type === 'payout.created' && payout.createdAt ? Date.parse(payout.createdAt) : Number.NaN;
+      const eventMs = Number.isFinite(created) ? created : atMs;
+      return {
+        type: decided.type,
+        eventId: eventId(decided.identity, eventMs),
+        body: eventBody(decided.type, new Date(eventMs), periodPayoutView(payout)),
+        influencerIds: [payout.influencerId],
+      };
+    });
   }
   return [];
 }

@@ -286,17 +286,17 @@ beforeAll(async () => {
   (pathOverrides.deleteInfluencerApiKey as Record<string, string>).keyId = (
     await makeKey('influencer', 'ix-a')
   ).keyId;
-  // A's event endpoint named in the paths, and the ones the delete routes delete.
-  const makeEndpoint = async () =>
-    (
-      (await created('admin', 'createEndpoint', {
-        body: {
-          url: 'https://hooks.mx-a.example.com/events',
-          events: ['order.credited'],
-          merchantId: 'mx-a',
-        },
-      })) as { endpointId: string }
-    ).endpointId;
+  // A's event endpoint named in the paths (merchant A's own, which its key may manage), and the
+  // ones the delete routes delete.
+  const makeEndpoint = async () => {
+    const route = routes.find((r) => r.id === 'createMyEndpoint');
+    if (!route) throw new Error('no route createMyEndpoint');
+    const res = await call(route, 'merchantA', {
+      body: { url: 'https://hooks.mx-a.example.com/events', events: ['order.credited'] },
+    });
+    if (res.statusCode !== 201) throw new Error(`createMyEndpoint answered ${res.statusCode}: ${res.body}`);
+    return (JSON.parse(res.body ?? '{}') as { endpointId: string }).endpointId;
+  };
   A.endpointId = await makeEndpoint();
   // An event delivered to it, for the log and the retry.
   const { deliveryRepo } = await import('../../functions/common/repos/deliveries');

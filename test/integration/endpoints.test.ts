@@ -53,7 +53,7 @@ beforeAll(async () => {
   admin = (await import('../../functions/admin/handler')).handler as HttpHandler;
   selfService = (await import('../../functions/self-service/handler')).handler as HttpHandler;
   repo = (await import('../../functions/common/repos/endpoints')).endpointRepo(configTable);
-  for (const merchantId of ['glow', 'dusk', 'full']) {
+  for (const merchantId of ['glow', 'dusk', 'full', 'wide']) {
     const made = await asAdmin('POST', '/admin/merchants', {
       body: {
         merchantId,
@@ -277,9 +277,9 @@ describe("a merchant's own endpoints", () => {
     expect(listed.body.items.length).toBeGreaterThan(0);
     expect(listed.body.items.every((e: { merchantId?: string }) => e.merchantId === 'glow')).toBe(true);
     expect(JSON.stringify(listed.body)).not.toContain('whsec_');
-    // Dusk sees the endpoint the operator made for it, and none of glow's.
+    // Dusk sees none of glow's, nor the one the operator made for dusk: the operator's are its own.
     const dusks = (await asMerchant('dusk', 'GET', MY_ENDPOINTS)).body.items;
-    expect(dusks.map((e: { merchantId?: string }) => e.merchantId)).toEqual(['dusk']);
+    expect(dusks).toEqual([]);
 
     expect((await asMerchant('dusk', 'GET', MY_ENDPOINT, path)).status).toBe(404);
     expect((await asMerchant('dusk', 'DELETE', MY_ENDPOINT, path)).status).toBe(404);
@@ -332,7 +332,31 @@ describe('bounds', () => {
     ).toBe(201);
   });
 
-  it('allows 100 endpoints in all, and the pipeline reads every one of them', async () => {
+  it("counts a merchant's own endpoints against the merchant only, not against the influencer they name", async () => {
+    expect(
+      (
+        await asAdmin('PUT', '/admin/merchants/{merchantId}/influencers/{influencerId}', {
+          pathParameters: { merchantId: 'wide', influencerId: 'ben' },
+          body: {},
+        })
+      ).status,
+    ).toBe(200);
+    const made = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        asMerchant('wide', 'POST', MY_ENDPOINTS, {
+          body: { url: `https://wide.example.com/${i}`, events: ['order.credited'], influencerId: 'ben' },
+        }),
+      ),
+    );
+    expect(made.map((r) => r.status)).toEqual(Array(20).fill(201));
+    // Ben's places are the operator's to use whatever wide made.
+    const forBen = await asAdmin('POST', ENDPOINTS, {
+      body: { url: 'https://ops.example.com/ben', events: ['payout.created'], influencerId: 'ben' },
+    });
+    expect(forBen.status).toBe(201);
+  });
+
+  it('allows 500 endpoints in all, and the pipeline reads every one of them', async () => {
     const { MAX_ENDPOINTS } = await import('../../functions/common/repos/endpoints');
     const existing = (await repo.listAll()).length;
     for (let i = existing; i < MAX_ENDPOINTS; i += 10) {

@@ -143,6 +143,7 @@ describe('one attempt', () => {
                 url: 'https://hooks.example.com/x',
                 events: ['order.credited'],
                 createdAt: '',
+                createdBy: 'operator',
               }
             : undefined,
         signingSecret: async () => (endpoint ? secret : undefined),

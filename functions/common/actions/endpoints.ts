@@ -40,7 +40,7 @@ export const endpointView = (e: Endpoint) => ({
 
 /** Whether the scope may see the endpoint: another merchant's is answered as if it did not exist. */
 export const visibleTo = (scope: EndpointScope, e: Endpoint) =>
-  scope.kind === 'admin' || e.merchantId === scope.merchantId;
+  scope.kind === 'admin' || (e.createdBy === 'merchant' && e.merchantId === scope.merchantId);
 
 export async function createEndpoint(deps: EndpointDeps, scope: EndpointScope, input: CreateEndpointInput) {
   if (scope.kind === 'merchant' && input.merchantId !== undefined && input.merchantId !== scope.merchantId) {
@@ -66,6 +66,7 @@ export async function createEndpoint(deps: EndpointDeps, scope: EndpointScope, i
       ...(input.influencerId ? { influencerId: input.influencerId } : {}),
       ...(input.description ? { description: input.description } : {}),
       createdAt,
+      createdBy: scope.kind === 'merchant' ? 'merchant' : 'operator',
     };
     const secret = await newEndpointSecret(endpointId);
     const result = await deps.endpoints.create(endpoint, secret.sealed, {

@@ -63,8 +63,8 @@ export function checkEndpointUrl(raw: string, opts: { allowLocal: boolean }): En
       ? { ok: true, url }
       : { ok: false, message: `The address ${address} is not public.` };
   }
-  // A trailing dot names the same host: `localhost.` is `localhost`.
-  const name = url.hostname.replace(/\.$/, '');
+  // Trailing dots name the same host to a resolver: `localhost.` and `localhost..` are `localhost`.
+  const name = url.hostname.replace(/\.+$/, '');
   if (!name.includes('.')) {
     return { ok: false, message: `The host "${name}" is not a public name (it has no domain).` };
   }

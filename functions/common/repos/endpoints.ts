@@ -22,8 +22,11 @@ import { entity, queryAll, type TransactItem } from './items';
 import { merchantKey } from './merchants';
 
 /** At most this many endpoints in all: each event is offered to every one. */
-export const MAX_ENDPOINTS = 100;
-/** At most this many endpoints scoped to one merchant, and to one influencer. */
+export const MAX_ENDPOINTS = 500;
+/**
+ * At most this many endpoints scoped to one merchant, and to one influencer. A merchant's own
+ * endpoints count against the merchant only: one merchant cannot use up an influencer's share.
+ */
 export const MAX_ENDPOINTS_PER_OWNER = 20;
 
 const endpointSchema = z.object({
@@ -34,6 +37,8 @@ const endpointSchema = z.object({
   influencerId: z.string().optional(),
   description: z.string().optional(),
   createdAt: z.string(),
+  /** Who made it: a merchant's own are the only ones its key may see or delete. */
+  createdBy: z.enum(['operator', 'merchant']).default('operator'),
 });
 export type Endpoint = z.output<typeof endpointSchema>;
 
@@ -89,9 +94,11 @@ export function endpointRepo(tableName: string) {
   const mustExist = (Key: Record<string, string>): TransactItem => ({
     ConditionCheck: { TableName: tableName, Key, ConditionExpression: 'attribute_exists(pk)' },
   });
-  const ownerKeys = (endpoint: Pick<Endpoint, 'merchantId' | 'influencerId'>) => [
+  const ownerKeys = (endpoint: Pick<Endpoint, 'merchantId' | 'influencerId' | 'createdBy'>) => [
     ...(endpoint.merchantId ? [merchantKey(endpoint.merchantId)] : []),
-    ...(endpoint.influencerId ? [influencerKey(endpoint.influencerId)] : []),
+    ...(endpoint.influencerId && endpoint.createdBy === 'operator'
+      ? [influencerKey(endpoint.influencerId)]
+      : []),
   ];
 
   async function read(endpointId: string) {
@@ -187,7 +194,11 @@ export function endpointRepo(tableName: string) {
      */
     async delete(endpointId: string, merchantId?: string): Promise<boolean> {
       const stored = await read(endpointId);
-      if (!stored || (merchantId !== undefined && stored.merchantId !== merchantId)) return false;
+      if (
+        !stored ||
+        (merchantId !== undefined && (stored.merchantId !== merchantId || stored.createdBy !== 'merchant'))
+      )
+        return false;
       try {
         await dynamo().send(
           new TransactWriteCommand({
