@@ -17,9 +17,11 @@ import type { DeliveryMessage } from '../common/schemas/messages';
 
 /** The contract's answer deadline for one attempt. */
 export const ATTEMPT_TIMEOUT_MS = 10_000;
+/** How long an attempt is claimed: its deadline and the signing around it, with room to spare. */
+const CLAIM_MS = ATTEMPT_TIMEOUT_MS + 5_000;
 
 export interface DeliverDeps {
-  deliveries: Pick<DeliveryRepo, 'get' | 'recordAttempt'>;
+  deliveries: Pick<DeliveryRepo, 'get' | 'claim' | 'recordAttempt'>;
   endpoints: Pick<EndpointRepo, 'get' | 'signingSecret'>;
   post: (request: SafePostRequest) => Promise<SafePostResult>;
   /** Queues the delivery's next attempt, after `delaySeconds` (at most SQS's 15 minutes). */
@@ -41,6 +43,9 @@ export async function attemptDelivery(deps: DeliverDeps, message: DeliveryMessag
     await deps.enqueue(message, dueInMs / 1000);
     return 'not_due';
   }
+
+  // Several messages may hold this attempt (a redrive, retries asked for twice): one sends it.
+  if (!(await deps.deliveries.claim(delivery, now, new Date(now.getTime() + CLAIM_MS)))) return 'stale';
 
   const [endpoint, secret] = await Promise.all([
     deps.endpoints.get(delivery.endpointId),

@@ -12,7 +12,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
-import { orderView } from '../common/actions/orders';
+import { type OrderView, orderView, orderViewForInfluencer } from '../common/actions/orders';
 import { periodPayoutView } from '../common/actions/payouts';
 import { type EventParties, endpointReceives } from '../common/domain/endpoint-scope';
 import {
@@ -42,6 +42,24 @@ export interface ProduceDeps {
 export interface ProducedEvent extends EventParties<EventType> {
   eventId: string;
   body: string;
+  /** An order event's view and time, to narrow the body for an endpoint of one influencer. */
+  order?: { view: OrderView; at: Date };
+}
+
+/**
+ * The body an endpoint receives: the event's, except that an endpoint scoped to an influencer alone
+ * sees an order only as that influencer may (its own share, not the others' on the same order).
+ */
+export function bodyFor(
+  endpoint: Pick<Endpoint, 'merchantId' | 'influencerId'>,
+  event: ProducedEvent,
+): string {
+  if (!event.order || !endpoint.influencerId || endpoint.merchantId) return event.body;
+  return eventBody(
+    event.type,
+    event.order.at,
+    orderViewForInfluencer(event.order.view, endpoint.influencerId),
+  );
 }
 
 type Image = Record<string, unknown>;
@@ -85,6 +103,7 @@ export async function eventsOfRecord(deps: ProduceDeps, record: DynamoDBRecord):
         type: decided.type,
         eventId: eventId(decided.identity, eventMs),
         body: eventBody(decided.type, new Date(eventMs), view),
+        order: { view, at: new Date(eventMs) },
         merchantId: view.merchantId,
         influencerIds: view.attributions.map((a) => a.influencerId),
       },
@@ -126,7 +145,7 @@ export async function produceBatch(
       endpoints ??= await deps.endpoints.listAll();
       for (const event of events)
         for (const endpoint of endpoints.filter((e) => endpointReceives(e, event)))
-          await deliver(deps, endpoint.endpointId, event);
+          await deliver(deps, endpoint, event);
     } catch (err) {
       deps.onFailure(record, err);
       // The stream is read again from this record.
@@ -140,9 +159,10 @@ export async function produceBatch(
   return { batchItemFailures: [] };
 }
 
-async function deliver(deps: ProduceDeps, endpointId: string, event: ProducedEvent): Promise<void> {
+async function deliver(deps: ProduceDeps, endpoint: Endpoint, event: ProducedEvent): Promise<void> {
+  const { endpointId } = endpoint;
   const made = await deps.deliveries.createIfAbsent(
-    { endpointId, eventId: event.eventId, type: event.type, body: event.body },
+    { endpointId, eventId: event.eventId, type: event.type, body: bodyFor(endpoint, event) },
     deps.now(),
   );
   if (made) return deps.enqueue({ endpointId, eventId: event.eventId, attempts: 0 });

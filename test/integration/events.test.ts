@@ -305,6 +305,21 @@ describe('order events', () => {
     expect(at('/down')).toHaveLength(5);
     expect(new Set(at('/down').map((r) => r.headers['webhook-id'])).size).toBe(1);
 
+    // Retries asked for several times at once send it once more, not once each.
+    const retries = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        call(admin, {
+          method: 'POST',
+          route: '/admin/endpoints/{endpointId}/deliveries/{eventId}/retry',
+          pathParameters: { endpointId: down.endpointId, eventId: failed?.eventId ?? '' },
+        }),
+      ),
+    );
+    expect(retries.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+    await until(async () => (await deliveriesOf(down.endpointId))[0]?.status === 'delivered', 10_000);
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    expect(at('/down')).toHaveLength(6);
+
     const unknown = await call(admin, {
       method: 'POST',
       route: '/admin/endpoints/{endpointId}/deliveries/{eventId}/retry',

@@ -131,6 +131,8 @@ describe('checkEndpointUrl', () => {
     ['https://0/', 'the unspecified address'],
     ['https://localhost/', 'localhost'],
     ['https://localhost./', 'localhost with a trailing dot'],
+    ['https://localhost../', 'localhost with two trailing dots'],
+    ['https://metadata.google.internal../', 'an internal name with two trailing dots'],
     ['https://LOCALHOST:8443/', 'localhost in capitals'],
     ['https://api.localhost/', 'a .localhost name'],
     ['https://printer.local/', 'an mDNS name'],

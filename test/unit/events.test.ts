@@ -16,6 +16,7 @@ import {
 import type { SafePostRequest, SafePostResult } from '../../functions/common/net/safe-post';
 import type { AttemptOutcome, Delivery } from '../../functions/common/repos/deliveries';
 import { attemptDelivery, type DeliverDeps } from '../../functions/deliveries/deliver';
+import { bodyFor } from '../../functions/events/produce';
 
 const root = (status: string | undefined, version: number) => ({
   merchantId: 'm',
@@ -123,13 +124,19 @@ describe('one attempt', () => {
     ...over,
   });
 
-  function harness(delivery: Delivery | undefined, answer: SafePostResult, endpoint = true) {
+  function harness(
+    delivery: Delivery | undefined,
+    answer: SafePostResult,
+    endpoint = true,
+    claimable = true,
+  ) {
     const recorded: AttemptOutcome[] = [];
     const queued: Array<{ attempts: number; delay: number }> = [];
     const posted: SafePostRequest[] = [];
     const deps: DeliverDeps = {
       deliveries: {
         get: async () => delivery,
+        claim: async () => claimable,
         recordAttempt: async (_d, outcome) => {
           recorded.push(outcome);
           return true;
@@ -222,6 +229,13 @@ describe('one attempt', () => {
     ).toBe('stale');
   });
 
+  it('drops a message whose attempt another worker has claimed, sending nothing', async () => {
+    const h = harness(pending(), { outcome: 'delivered', statusCode: 200 }, true, false);
+    expect(await attemptDelivery(h.deps, message)).toBe('stale');
+    expect(h.posted).toEqual([]);
+    expect(h.recorded).toEqual([]);
+  });
+
   it('sends a message that is early on again, delayed by what is left (hops to a late attempt)', async () => {
     const h = harness(pending({ dueAt: new Date(now.getTime() + 3_600_000).toISOString() }), {
       outcome: 'delivered',
@@ -237,5 +251,59 @@ describe('one attempt', () => {
     expect(await attemptDelivery(h.deps, message)).toBe('failed');
     expect(h.recorded[0]).toMatchObject({ next: { status: 'failed' } });
     expect(h.posted).toEqual([]);
+  });
+});
+
+describe('the body an endpoint receives', () => {
+  const at = new Date('2026-12-01T10:00:00.000Z');
+  const share = (influencerId: string, commissionMinor: number) => ({
+    influencerId,
+    clickId: `click-${influencerId}`,
+    weightBps: 5_000,
+    commissionMinor,
+    status: 'unpaid' as const,
+    method: 'linear' as const,
+    clickIds: [`click-${influencerId}`],
+  });
+  const view = {
+    merchantId: 'm',
+    orderId: 'o',
+    status: 'credited' as const,
+    currency: 'USD',
+    occurredAt: at.toISOString(),
+    amountMinor: 10_000,
+    originalAmountMinor: 10_000,
+    commissionMinor: 1_000,
+    clickId: 'click-j',
+    couponCode: 'JAY',
+    attributions: [share('i', 600), share('j', 400)],
+    refunds: [],
+    adjustments: [
+      { influencerId: 'j', amountMinor: -100, occurredAt: at.toISOString(), status: 'unpaid' as const },
+    ],
+  };
+  const event = {
+    type: 'order.credited' as const,
+    eventId: 'evt_01KBD00000000000000000000A',
+    body: eventBody('order.credited', at, view),
+    order: { view, at },
+    merchantId: 'm',
+    influencerIds: ['i', 'j'],
+  };
+
+  it("is the whole order view for the operator's and the merchant's endpoints", () => {
+    expect(bodyFor({}, event)).toBe(event.body);
+    expect(bodyFor({ merchantId: 'm' }, event)).toBe(event.body);
+    expect(bodyFor({ merchantId: 'm', influencerId: 'i' }, event)).toBe(event.body);
+  });
+
+  it("is narrowed to the influencer of an endpoint scoped to it alone: never another's share", () => {
+    const body = JSON.parse(bodyFor({ influencerId: 'i' }, event));
+    expect(body.data.attributions.map((a: { influencerId: string }) => a.influencerId)).toEqual(['i']);
+    expect(body.data.commissionMinor).toBe(600);
+    expect(body.data.adjustments).toEqual([]);
+    expect(body.data.couponCode).toBeUndefined();
+    expect(body.data.clickId).toBeUndefined();
+    expect(JSON.stringify(body)).not.toContain('click-j');
   });
 });

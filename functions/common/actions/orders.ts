@@ -57,3 +57,21 @@ export function orderView({ root, refunds, credits, adjustments }: OrderPartitio
     })),
   };
 }
+
+export type OrderView = NonNullable<ReturnType<typeof orderView>>;
+
+/**
+ * The order view as one influencer may see it (an event endpoint scoped to that influencer alone):
+ * its own attributions and adjustments, and its own commission; never another influencer's share,
+ * clicks, or the coupon or deciding click that may be someone else's.
+ */
+export function orderViewForInfluencer(view: OrderView, influencerId: string) {
+  const { clickId: _click, couponCode: _coupon, ...order } = view;
+  const attributions = view.attributions.filter((a) => a.influencerId === influencerId);
+  return {
+    ...order,
+    commissionMinor: attributions.reduce((sum, a) => sum + a.commissionMinor, 0),
+    attributions,
+    adjustments: view.adjustments.filter((a) => a.influencerId === influencerId),
+  };
+}

@@ -6,8 +6,9 @@
  * - Event ids start with their time, so one Query on an endpoint, descending, is its delivery log.
  * - Only a pending delivery carries `dueShard`, which puts it in the sparse `due` index sorted by
  *   `dueAt`: the redrive finds there what is overdue (a lost queue message), and nothing else.
- * - Each attempt is recorded with a condition on the attempt count it started from, so of two
- *   workers that hold the same attempt (a redriven message and its original), one records it.
+ * - An attempt is claimed before it is sent (`leaseUntil`, a conditional update on the attempt
+ *   count), so of several messages for the same attempt (a redriven one and its original, retries
+ *   asked for twice) one sends it; and recorded with a condition on the count it started from.
  * - `expiresAt` (TTL, epoch seconds) removes a delivery 30 days after its event.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -119,12 +120,42 @@ export function deliveryRepo(tableName: string) {
     },
 
     /**
+     * Claims the attempt that starts from `current.attempts` until `until`: false when the delivery
+     * moved on, or another worker holds the attempt (its lease has not run out).
+     */
+    async claim(current: Delivery, now: Date, until: Date): Promise<boolean> {
+      try {
+        await dynamo().send(
+          new UpdateCommand({
+            TableName: tableName,
+            Key: key(current.endpointId, current.eventId),
+            UpdateExpression: 'SET leaseUntil = :until',
+            ConditionExpression:
+              'attempts = :expected AND #status = :pending AND (attribute_not_exists(leaseUntil) OR leaseUntil < :now)',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':expected': current.attempts,
+              ':pending': 'pending',
+              ':now': now.toISOString(),
+              ':until': until.toISOString(),
+            },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    },
+
+    /**
      * Records the attempt that started from `attempts`: one more attempt, its answer, and what
      * comes next. False when another worker recorded that attempt first (nothing is written).
      */
     async recordAttempt(current: Delivery, outcome: AttemptOutcome): Promise<boolean> {
       const sets = ['attempts = :next', '#status = :status', 'lastAttemptAt = :at'];
-      const removes: string[] = [];
+      // The attempt is over: its claim with it.
+      const removes: string[] = ['leaseUntil'];
       const values: Record<string, unknown> = {
         ':expected': current.attempts,
         ':next': current.attempts + 1,
