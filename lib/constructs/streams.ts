@@ -73,7 +73,7 @@ export class Streams extends Construct {
         description:
           `${spec.description} A batch of the ${spec.table} table's stream failed ${spec.retryAttempts} retries ` +
           `(or grew older than ${spec.maxRecordAgeSeconds / 3600} h) and was skipped by "${spec.consumer}": ` +
-          `the reports miss it. The message in ${spec.onFailure.id} names the shard and sequence range; read ` +
+          `what it builds misses those changes. The message in ${spec.onFailure.id} names the shard and sequence range; read ` +
           "the function's logs for the cause, fix it, then replay that range (records stay in the stream 24 h).",
       });
       consumers.add(spec.consumer);
@@ -87,13 +87,18 @@ export class Streams extends Construct {
       });
     }
     for (const key of consumers) {
+      // Lambda reports IteratorAge per function (the oldest of its mappings), so a consumer of
+      // several streams has one alarm that names them all.
+      const read = Object.values(streamSpecs as Record<StreamKey, StreamSpec>).filter(
+        (s) => s.consumer === key,
+      );
       props.alarms.alarm(this, `${key.charAt(0).toUpperCase()}${key.slice(1)}IteratorAge`, {
         metric: props.fnOf(key).metric('IteratorAge', { period: ALARM_PERIOD, statistic: 'Maximum' }),
         threshold: MAX_ITERATOR_AGE.toMilliseconds(),
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         description:
-          `The "${key}" function is more than ${MAX_ITERATOR_AGE.toSeconds()} s behind a stream it reads: reports ` +
-          'lag behind clicks and orders. Check its errors, duration and throttles.',
+          `The "${key}" function is more than ${MAX_ITERATOR_AGE.toSeconds()} s behind a stream it reads ` +
+          `(${read.map((s) => `${s.table}: ${s.description}`).join(' ')}) Check its errors, duration and throttles.`,
       });
     }
   }

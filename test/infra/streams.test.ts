@@ -3,6 +3,8 @@
  * with the manifest's batching, retries and filter, partial batch responses, no bisecting and one
  * batch per shard (the aggregator's exactly-once proof needs both), an encrypted TLS-only on-failure
  * queue with an alarm, an iterator-age alarm on the consumer; and least privilege for the counters.
+ * A table's stream may feed several consumers (the orders stream feeds the aggregator and the
+ * outgoing events): each reads it through a mapping, an on-failure queue and an alarm of its own.
  * One synthesis for the file (cdk-nag runs in it: an unacknowledged finding fails synthesis).
  */
 import { MAX_ITERATOR_AGE } from '../../lib/constructs/streams';
@@ -50,6 +52,14 @@ const mappingsOf = (tableId: string) =>
   ofType('AWS::Lambda::EventSourceMapping').filter(([, m]) =>
     refersTo(m.Properties?.EventSourceArn, tableId),
   );
+/** The mappings through which one function reads the stream of the table with this logical id. */
+const mappingsOfConsumer = (tableId: string, consumer: FunctionKey) =>
+  mappingsOf(tableId).filter(
+    ([, m]) => JSON.stringify(m.Properties?.FunctionName) === JSON.stringify({ Ref: functionId(consumer) }),
+  );
+/** The functions the manifest lets read a table's stream (each through a stream spec of its own). */
+const consumersOfTable = (table: StreamSpec['table']) =>
+  [...new Set(streamEntries.filter(([, s]) => s.table === table).map(([, s]) => s.consumer))].sort();
 
 describe.each(streamEntries)('stream %s', (key, spec) => {
   const tableId = tables[spec.table].id;
@@ -62,8 +72,8 @@ describe.each(streamEntries)('stream %s', (key, spec) => {
     });
   });
 
-  test('one event source mapping: batching, retries, age, no bisecting, one batch per shard, partial responses', () => {
-    const mappings = mappingsOf(tableId);
+  test('one event source mapping of its consumer: batching, retries, age, no bisecting, one batch per shard, partial responses', () => {
+    const mappings = mappingsOfConsumer(tableId, spec.consumer);
     expect(mappings).toHaveLength(1);
     expect(mappings[0]?.[1].Properties).toEqual({
       EventSourceArn: { 'Fn::GetAtt': [tableId, 'StreamArn'] },
@@ -112,9 +122,10 @@ describe.each(streamEntries)('stream %s', (key, spec) => {
     });
   });
 
-  test('only its consumer may read the stream and send to the on-failure queue', () => {
-    for (const action of STREAM_READ)
-      expect(rolesReadingStream(action, tableId)).toEqual([roleOf(spec.consumer)]);
+  test("only the table's stream consumers may read the stream; only this one sends to its on-failure queue", () => {
+    const readers = consumersOfTable(spec.table).map(roleOf).sort();
+    expect(readers).toContain(roleOf(spec.consumer));
+    for (const action of STREAM_READ) expect(rolesReadingStream(action, tableId)).toEqual(readers);
     expect(rolesAllowedTo('sqs:SendMessage', queueId)).toEqual([roleOf(spec.consumer)]);
   });
 
@@ -127,14 +138,49 @@ describe.each(streamEntries)('stream %s', (key, spec) => {
 });
 
 test('the clicks stream only wakes the aggregator for inserts (TTL deletions are filtered out)', () => {
-  const [mapping] = mappingsOf(tables.clicks.id);
+  const [mapping] = mappingsOfConsumer(tables.clicks.id, 'aggregator');
   expect(mapping?.[1].Properties?.FilterCriteria).toEqual({
     Filters: [{ Pattern: '{"eventName":["INSERT"]}' }],
   });
-  expect(mappingsOf(tables.orders.id)[0]?.[1].Properties?.FilterCriteria).toBeUndefined();
+  // The aggregator counts every change of an order; the events consumer beside it on the same
+  // stream gets only inserts and modifications: each mapping carries its own filter.
+  const orders = mappingsOfConsumer(tables.orders.id, 'aggregator');
+  expect(orders).toHaveLength(1);
+  expect(orders[0]?.[1].Properties?.FilterCriteria).toBeUndefined();
+  expect(mappingsOfConsumer(tables.orders.id, 'events')[0]?.[1].Properties?.FilterCriteria).toEqual({
+    Filters: [{ Pattern: '{"eventName":["INSERT","MODIFY"]}' }],
+  });
 });
 
-test('each stream consumer has an iterator-age alarm (lag behind clicks and orders)', () => {
+describe.each(Object.entries(tables).filter(([, t]) => (t as TableSpec).stream))(
+  'the %s table stream',
+  (table, tspec) => {
+    const declared = streamEntries.filter(([, s]) => s.table === table);
+
+    test('has one mapping per stream of the manifest, each to its own on-failure queue, and no other', () => {
+      const mappings = mappingsOf(tspec.id);
+      expect(mappings).toHaveLength(declared.length);
+      const destinations = mappings.map(([, m]) => JSON.stringify(m.Properties?.DestinationConfig));
+      expect(new Set(destinations).size).toBe(declared.length);
+      expect(destinations.sort()).toEqual(
+        declared
+          .map(([, s]) =>
+            JSON.stringify({ OnFailure: { Destination: { 'Fn::GetAtt': [s.onFailure.id, 'Arn'] } } }),
+          )
+          .sort(),
+      );
+    });
+
+    test("has at most two consumers (more would share the stream's read throughput and be throttled)", () => {
+      expect(declared.length).toBeGreaterThan(0);
+      expect(declared.length).toBeLessThanOrEqual(2);
+      // A consumer reads a table's stream once: two mappings of one function would see each record twice.
+      expect(new Set(declared.map(([, s]) => s.consumer)).size).toBe(declared.length);
+    });
+  },
+);
+
+test('each stream consumer has one iterator-age alarm (Lambda reports the age per function), naming every stream it reads', () => {
   const consumers = new Set<FunctionKey>(streamEntries.map(([, s]) => s.consumer));
   for (const key of consumers) {
     const alarms = ofType('AWS::CloudWatch::Alarm')
@@ -148,6 +194,8 @@ test('each stream consumer has an iterator-age alarm (lag behind clicks and orde
       ComparisonOperator: 'GreaterThanThreshold',
       AlarmActions: [{ Ref: topicId }],
     });
+    for (const [, spec] of streamEntries.filter(([, s]) => s.consumer === key))
+      expect(alarms[0]?.AlarmDescription).toContain(`${spec.table}: ${spec.description}`);
   }
 });
 
@@ -199,22 +247,21 @@ describe('least privilege around the counters', () => {
       },
     });
   });
+});
 
-  test("stream reads name the two streams' ARNs, never a wildcard", () => {
+describe.each([...new Set(streamEntries.map(([, s]) => s.consumer))])('stream consumer %s', (consumer) => {
+  test('its stream reads name exactly the ARNs of the streams it consumes, never a wildcard', () => {
     const statements: Statement[] = ofType('AWS::IAM::Policy')
-      .filter(
-        ([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleOf('aggregator') }]),
-      )
+      .filter(([, p]) => JSON.stringify(p.Properties?.Roles) === JSON.stringify([{ Ref: roleOf(consumer) }]))
       .flatMap(([, p]) => statementsIn(p.Properties?.PolicyDocument));
     const streamResources = statements
       .filter((s) => [s.Action].flat().includes('dynamodb:GetShardIterator'))
       .flatMap((s) => [s.Resource].flat())
-      .map((r) => JSON.stringify(r))
-      .filter((r) => r.includes('StreamArn'));
-    const expected = streamEntries.map(([, spec]) =>
-      JSON.stringify({ 'Fn::GetAtt': [tables[spec.table].id, 'StreamArn'] }),
-    );
-    expect(streamResources.sort()).toEqual(expected.sort());
+      .map((r) => JSON.stringify(r));
+    const expected = streamEntries
+      .filter(([, spec]) => spec.consumer === consumer)
+      .map(([, spec]) => JSON.stringify({ 'Fn::GetAtt': [tables[spec.table].id, 'StreamArn'] }));
+    expect(streamResources.sort()).toEqual([...new Set(expected)].sort());
     // Only ListStreams (which has no resource-level permissions) may name "*".
     const onAnything = statements
       .filter((s) => [s.Resource].flat().includes('*'))
