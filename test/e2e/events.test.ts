@@ -93,7 +93,7 @@ async function deliveriesOf(endpointId: string): Promise<DeliveryLog> {
 
 const at = (path: string) => received.filter((r) => r.path === path);
 
-/** Waits until `done` holds (checked every 100 ms), or fails with what `describe` says is missing. */
+/** Waits until `done` holds (checked every 100 ms), or fails naming `what` and the runtime output. */
 async function until(done: () => boolean | Promise<boolean>, timeoutMs: number, what: string) {
   const ok = await pollUntil(async () => done(), Boolean, timeoutMs, 100);
   if (!ok) throw new Error(`Not within ${timeoutMs} ms: ${what}\n${runtime?.output().slice(-3_000)}`);
