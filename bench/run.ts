@@ -15,6 +15,7 @@ import { LOCAL_AWS_ENV } from '../lib/local/stores';
 import { attributionModelsBench } from './attribution-models';
 import { bundlesBench } from './bundles';
 import { dynamoCallsBench } from './dynamo-calls';
+import { eventsBench } from './events';
 import { table } from './lib/format';
 import { dynamoDbLocalPids } from './lib/proc';
 import { Scope } from './lib/scope';
@@ -33,6 +34,7 @@ const allModules: BenchModule[] = [
   payoutsBench,
   webhooksBench,
   attributionModelsBench,
+  eventsBench,
 ];
 
 // `npm run bench -- redirect` runs only the named modules and prints their table without touching

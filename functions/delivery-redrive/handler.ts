@@ -20,13 +20,19 @@ const queueUrl = requireEnv('DELIVERIES_QUEUE_URL');
  */
 const defaultMinOverdueMs = intEnv('DELIVERY_REDRIVE_MIN_OVERDUE_MS', 20 * 60_000);
 
+/** Later than any `dueAt` (ISO strings of one shape compare as times; a `+` year would sort first). */
+const END_OF_TIME = new Date('9999-12-31T23:59:59.999Z');
+
 export interface DeliveryRedriveInput {
-  /** Queue everything pending, however recently due (the local runtime at start-up: its queue is new). */
+  /**
+   * Queue everything pending, due or not (the local runtime at start-up: its queue is new, so the
+   * message that was to bring a later retry is gone too; the worker holds it until it is due).
+   */
   all?: boolean;
 }
 
 export async function redriveDeliveries(input: DeliveryRedriveInput = {}, now = new Date()) {
-  const before = new Date(now.getTime() - (input.all ? -1 : defaultMinOverdueMs));
+  const before = input.all ? END_OF_TIME : new Date(now.getTime() - defaultMinOverdueMs);
   let requeued = 0;
   for await (const delivery of deliveries.dueBefore(before)) {
     await enqueueDelivery(queueUrl, {

@@ -410,4 +410,22 @@ describe('the redrive', () => {
     expect(at('/redriven')[0]?.headers['webhook-id']).toBe(eventId);
     await until(async () => (await deliveriesOf(lostMessage.endpointId))[0]?.status === 'delivered', 10_000);
   });
+
+  it('at start-up also queues a pending delivery that is not due yet, and it is attempted when due', async () => {
+    const { deliveryRepo } = await import('../../functions/common/repos/deliveries');
+    const { redriveDeliveries } = await import('../../functions/delivery-redrive/handler');
+    const later = await endpoint('/later', { events: ['order.credited'] });
+    const eventId = 'evt_01KBD0REDR1VE0000000000001';
+    // Its next attempt is due in 3 s, and the queue that held that attempt's message was lost (the
+    // local SQS emulator, restarted with npm start): nothing else would ever queue it again before
+    // it is overdue by the scheduled redrive's margin.
+    await deliveryRepo(stores.tables.deliveries).createIfAbsent(
+      { endpointId: later.endpointId, eventId, type: 'order.credited', body: '{"type":"order.credited"}' },
+      new Date(Date.now() + 3_000),
+    );
+    const { requeued } = await redriveDeliveries({ all: true });
+    expect(requeued).toBeGreaterThanOrEqual(1);
+    await until(() => at('/later').length >= 1, 15_000);
+    expect(at('/later').map((r) => r.headers['webhook-id'])).toEqual([eventId]);
+  });
 });
