@@ -45,7 +45,14 @@ export async function attemptDelivery(deps: DeliverDeps, message: DeliveryMessag
   }
 
   // Several messages may hold this attempt (a redrive, retries asked for twice): one sends it.
-  if (!(await deps.deliveries.claim(delivery, now, new Date(now.getTime() + CLAIM_MS)))) return 'stale';
+  const claim = await deps.deliveries.claim(delivery, now, new Date(now.getTime() + CLAIM_MS));
+  if (claim.kind === 'moved') return 'stale';
+  if (claim.kind === 'held') {
+    // Another worker is sending it, or died sending it (a killed runtime, a timed-out function):
+    // look again once its claim has run out, so the attempt is never left to the slow redrive.
+    await deps.enqueue(message, Math.max(1, (claim.heldUntil.getTime() - now.getTime()) / 1000 + 1));
+    return 'not_due';
+  }
 
   const [endpoint, secret] = await Promise.all([
     deps.endpoints.get(delivery.endpointId),

@@ -14,7 +14,7 @@ import {
   RETRY_DELAYS_SECONDS,
 } from '../../functions/common/domain/events';
 import type { SafePostRequest, SafePostResult } from '../../functions/common/net/safe-post';
-import type { AttemptOutcome, Delivery } from '../../functions/common/repos/deliveries';
+import type { AttemptOutcome, ClaimResult, Delivery } from '../../functions/common/repos/deliveries';
 import { attemptDelivery, type DeliverDeps } from '../../functions/deliveries/deliver';
 import { bodyFor } from '../../functions/events/produce';
 
@@ -129,6 +129,7 @@ describe('one attempt', () => {
     answer: SafePostResult,
     endpoint = true,
     claimable = true,
+    held: ClaimResult = { kind: 'moved' },
   ) {
     const recorded: AttemptOutcome[] = [];
     const queued: Array<{ attempts: number; delay: number }> = [];
@@ -136,7 +137,7 @@ describe('one attempt', () => {
     const deps: DeliverDeps = {
       deliveries: {
         get: async () => delivery,
-        claim: async () => claimable,
+        claim: async () => (claimable ? { kind: 'claimed' as const } : held),
         recordAttempt: async (_d, outcome) => {
           recorded.push(outcome);
           return true;
@@ -229,11 +230,22 @@ describe('one attempt', () => {
     ).toBe('stale');
   });
 
-  it('drops a message whose attempt another worker has claimed, sending nothing', async () => {
+  it('drops a message whose attempt was recorded meanwhile, sending nothing', async () => {
     const h = harness(pending(), { outcome: 'delivered', statusCode: 200 }, true, false);
     expect(await attemptDelivery(h.deps, message)).toBe('stale');
     expect(h.posted).toEqual([]);
     expect(h.recorded).toEqual([]);
+  });
+
+  it('looks again after the claim of another worker runs out: that worker may have died sending it', async () => {
+    const heldUntil = new Date(now.getTime() + 12_000);
+    const h = harness(pending(), { outcome: 'delivered', statusCode: 200 }, true, false, {
+      kind: 'held',
+      heldUntil,
+    });
+    expect(await attemptDelivery(h.deps, message)).toBe('not_due');
+    expect(h.posted).toEqual([]);
+    expect(h.queued).toEqual([{ attempts: 0, delay: 13 }]);
   });
 
   it('sends a message that is early on again, delayed by what is left (hops to a late attempt)', async () => {

@@ -46,6 +46,8 @@ const delivery = entity({
   schema: deliverySchema,
 });
 
+export type ClaimResult = { kind: 'claimed' } | { kind: 'moved' } | { kind: 'held'; heldUntil: Date };
+
 export interface AttemptOutcome {
   at: Date;
   statusCode?: number;
@@ -120,10 +122,11 @@ export function deliveryRepo(tableName: string) {
     },
 
     /**
-     * Claims the attempt that starts from `current.attempts` until `until`: false when the delivery
-     * moved on, or another worker holds the attempt (its lease has not run out).
+     * Claims the attempt that starts from `current.attempts` until `until`. `moved`: the delivery
+     * went on without this message (recorded, or no longer pending); `held`: another worker holds
+     * the attempt until `heldUntil` (it may yet die, so the caller tries again after that).
      */
-    async claim(current: Delivery, now: Date, until: Date): Promise<boolean> {
+    async claim(current: Delivery, now: Date, until: Date): Promise<ClaimResult> {
       try {
         await dynamo().send(
           new UpdateCommand({
@@ -141,11 +144,17 @@ export function deliveryRepo(tableName: string) {
             },
           }),
         );
-        return true;
+        return { kind: 'claimed' };
       } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
+        if (!isConditionFailure(err)) throw err;
       }
+      const out = await dynamo().send(
+        new GetCommand({ TableName: tableName, Key: key(current.endpointId, current.eventId), ConsistentRead: true }),
+      );
+      const item = out.Item;
+      if (!item || item.status !== 'pending' || item.attempts !== current.attempts) return { kind: 'moved' };
+      const heldUntil = typeof item.leaseUntil === 'string' ? new Date(item.leaseUntil) : now;
+      return { kind: 'held', heldUntil };
     },
 
     /**
