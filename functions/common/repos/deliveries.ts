@@ -149,10 +149,14 @@ export function deliveryRepo(tableName: string) {
         if (!isConditionFailure(err)) throw err;
       }
       const out = await dynamo().send(
-        new GetCommand({ TableName: tableName, Key: key(current.endpointId, current.eventId), ConsistentRead: true }),
+        new GetCommand({
+          TableName: tableName,
+          Key: key(current.endpointId, current.eventId),
+          ConsistentRead: true,
+        }),
       );
       const item = out.Item;
-      if (!item || item.status !== 'pending' || item.attempts !== current.attempts) return { kind: 'moved' };
+      if (item?.status !== 'pending' || item.attempts !== current.attempts) return { kind: 'moved' };
       const heldUntil = typeof item.leaseUntil === 'string' ? new Date(item.leaseUntil) : now;
       return { kind: 'held', heldUntil };
     },
