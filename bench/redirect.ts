@@ -29,6 +29,7 @@ const BUSY_MACHINE_SHARE = 0.25;
 const TABLE_PREFIX = 'creditlink';
 /** How long an idle `npm start` is watched, and the share of one core it may use meanwhile. */
 const IDLE_SECONDS = 30;
+const IDLE_SETTLE_SECONDS = 20;
 const IDLE_GOAL_SHARE_OF_A_CORE = 0.02;
 
 type TargetName = 'floor' | 'baseline' | 'runtime';
@@ -91,8 +92,10 @@ export const redirectBench: BenchModule = {
     const clicksTable = localTableNames(TABLE_PREFIX).clicks;
     const item = await readClick(dynamoEndpoint, clicksTable, probeClickId);
 
-    // Before any load: the stream pollers have nothing to catch up on, so this is npm start at rest.
-    log(`idle: npm start and its children for ${IDLE_SECONDS} s…`);
+    // Before any load: the stream pollers have nothing to catch up on, so this is npm start at rest,
+    // once the start-up's own work (Java's JIT compiling the provisioning calls) has settled.
+    log(`idle: npm start and its children for ${IDLE_SECONDS} s, after ${IDLE_SETTLE_SECONDS} s at rest…`);
+    await new Promise((r) => setTimeout(r, IDLE_SETTLE_SECONDS * 1000));
     const idleBefore = processTreeCpuMs(runtime.pid);
     const idleStart = Date.now();
     await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
@@ -475,6 +478,6 @@ function summarise(
       '"Other work on the machine" is the CPU that neither the server under test, its DynamoDB Local nor the load generator used, as a share of all cores over the run: for the baseline and the runtime it includes the runtime\'s own pollers (on the baseline\'s runs) and other jobs on this shared host. Runs where it is high are the disturbed ones.',
       `All three servers write the same click item (${itemBytes} bytes as DynamoDB JSON, read back from the runtime's own first click) to a clicks table with its \`byVisitor\` index and stream: the floor to its own DynamoDB Local, the baseline and the runtime to the runtime's.`,
     ],
-    howMeasured: `**Redirect.** \`bin/local.ts\` (what \`npm start\` runs) is started as a child process on a fresh temporary DATA_DIR and free port; a merchant, an influencer and a link are created through the admin API, and one probe request is checked to be a 302 carrying a click id whose click item is then read back from DynamoDB. The idle figure is the user + system CPU of that process and all its descendants (DynamoDB Local's Java; the SQS emulator runs inside it) over ${IDLE_SECONDS} s before any load, as a share of one core. Two bare Node.js \`http\` servers (bench/servers/baseline.ts) await exactly one \`PutItem\` through the SDK v3 \`DynamoDBClient\` per request — the same item — and answer 302 with a Location: the floor writes to a DynamoDB Local of its own (file-backed like the runtime's, the same clicks table definition) and is measured with \`npm start\` and its Java stopped (SIGSTOP), so nothing else runs; the baseline writes to the runtime's own table while the runtime idles beside it. autocannon runs as its own process (its CLI, \`--json\`) with ${connections} connections, a desktop Chrome User-Agent and a fixed valid \`vid\` cookie, so every request is a logged, attributable click and sets no new cookie; every response is checked to be a 302. After a warm-up of each server (DynamoDB Local's JIT needs it), the three are measured in turn, the order rotating each round, and the median of each is reported; latencies are autocannon's, in whole milliseconds. CPU per request comes from /proc: the server's and its Java's own CPU time, the load generator's as a reaped child, and the whole machine's busy time for the rest.`,
+    howMeasured: `**Redirect.** \`bin/local.ts\` (what \`npm start\` runs) is started as a child process on a fresh temporary DATA_DIR and free port; a merchant, an influencer and a link are created through the admin API, and one probe request is checked to be a 302 carrying a click id whose click item is then read back from DynamoDB. The idle figure is the user + system CPU of that process and all its descendants (DynamoDB Local's Java; the SQS emulator runs inside it) over ${IDLE_SECONDS} s before any load (after ${IDLE_SETTLE_SECONDS} s at rest), as a share of one core. Two bare Node.js \`http\` servers (bench/servers/baseline.ts) await exactly one \`PutItem\` through the SDK v3 \`DynamoDBClient\` per request — the same item — and answer 302 with a Location: the floor writes to a DynamoDB Local of its own (file-backed like the runtime's, the same clicks table definition) and is measured with \`npm start\` and its Java stopped (SIGSTOP), so nothing else runs; the baseline writes to the runtime's own table while the runtime idles beside it. autocannon runs as its own process (its CLI, \`--json\`) with ${connections} connections, a desktop Chrome User-Agent and a fixed valid \`vid\` cookie, so every request is a logged, attributable click and sets no new cookie; every response is checked to be a 302. After a warm-up of each server (DynamoDB Local's JIT needs it), the three are measured in turn, the order rotating each round, and the median of each is reported; latencies are autocannon's, in whole milliseconds. CPU per request comes from /proc: the server's and its Java's own CPU time, the load generator's as a reaped child, and the whole machine's busy time for the rest.`,
   };
 }
