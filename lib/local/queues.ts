@@ -73,13 +73,6 @@ export interface QueuePoller {
   stop(): Promise<void>;
 }
 
-/**
- * How long one receive waits for a message: SQS's (and the emulator's) longest long poll. An idle
- * queue then costs one request per 20 s instead of one per second, and a message sent meanwhile is
- * answered at once, as Lambda's event source mapping long-polls. Stopping aborts the wait.
- */
-const LONG_POLL_SECONDS = 20;
-
 export function startQueuePoller(input: {
   client: SQSClient;
   queue: LocalQueue;
@@ -90,7 +83,6 @@ export function startQueuePoller(input: {
   const { client, queue, spec } = input;
   const consumer = spec.consumer as keyof typeof functions;
   let running = true;
-  const stopping = new AbortController();
   const loop = (async () => {
     while (running) {
       try {
@@ -98,10 +90,9 @@ export function startQueuePoller(input: {
           new ReceiveMessageCommand({
             QueueUrl: queue.url,
             MaxNumberOfMessages: spec.batchSize,
-            WaitTimeSeconds: LONG_POLL_SECONDS,
+            WaitTimeSeconds: 1,
             MessageSystemAttributeNames: ['All'],
           }),
-          { abortSignal: stopping.signal },
         );
         const messages = out.Messages ?? [];
         if (messages.length === 0 || !running) continue;
@@ -152,8 +143,6 @@ export function startQueuePoller(input: {
   return {
     async stop() {
       running = false;
-      // Only the wait for messages is cut short: a batch being handled finishes and is deleted.
-      stopping.abort();
       await loop;
     },
   };
