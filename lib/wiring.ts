@@ -54,7 +54,8 @@ export const tables = {
     indexes: [{ name: 'byVisitor', partitionKey: 'visitorId', sortKey: 'clickId' }],
     ttlAttribute: 'expiresAt',
     stream: 'NEW_IMAGE',
-    description: 'One item per redirect, keyed by its ULID; the visitor index serves attribution.',
+    description:
+      'One item per redirect, keyed by its ULID; the sparse visitor index (human clicks only) serves attribution.',
   },
   orders: {
     id: 'OrdersTable',

@@ -14,6 +14,7 @@ import type {
   OrderShareFact,
   SourceChange,
 } from '../common/domain/report-counters';
+import { storedVisitorId } from '../common/repos/clicks';
 import { isStorefrontView } from '../common/repos/storefronts';
 
 export type Source = 'clicks' | 'orders';
@@ -59,7 +60,8 @@ function decodeClick(record: DynamoDBRecord): Decoded {
   }
   const code = text(item.code);
   const merchantId = text(item.merchantId);
-  const visitorId = text(item.visitorId);
+  // A bot click keeps its visitor outside the sparse visitor index (repos/clicks.ts).
+  const visitorId = text(storedVisitorId(item));
   if (!code || !influencerId || !merchantId || !visitorId || !occurredAt) {
     return { ok: false, reason: 'A click without code, influencer, merchant, visitor or time.' };
   }

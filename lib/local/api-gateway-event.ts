@@ -10,12 +10,14 @@ const TEXT_TYPES = /^(application\/(json|x-www-form-urlencoded|xml|[a-z.+-]*\+js
 
 export function toApiGatewayEvent(input: {
   req: IncomingMessage;
+  /** `req.url` already parsed (against any base): the caller's, so it is not parsed twice. */
+  url?: URL;
   body: Buffer;
   routeKey: string;
   pathParameters?: Record<string, string>;
 }): APIGatewayProxyEventV2 {
   const { req, body } = input;
-  const url = new URL(req.url ?? '/', 'http://local');
+  const url = input.url ?? new URL(req.url ?? '/', 'http://local');
   const headers: Record<string, string> = {};
   const cookies: string[] = [];
   for (let i = 0; i < req.rawHeaders.length; i += 2) {

@@ -52,14 +52,13 @@ export function createApiServer(health: StandInHealth = ALWAYS_UP): Server {
           writeResult(res, gatewayError(413, 'payload_too_large', 'The request body is too large.'), false);
           return;
         }
-        const match = matchRoute(
-          routes,
-          req.method ?? 'GET',
-          new URL(req.url ?? '/', 'http://local').pathname,
-        );
+        // Parsed once: the router and the event both need it.
+        const url = new URL(req.url ?? '/', 'http://local');
+        const match = matchRoute(routes, req.method ?? 'GET', url.pathname);
         const fn = match?.route.fn ?? defaultRoute.fn;
         const event = toApiGatewayEvent({
           req,
+          url,
           body,
           routeKey: match ? routeKey(match.route) : '$default',
           pathParameters: match?.pathParameters,

@@ -9,31 +9,52 @@ export interface RouteMatch {
   pathParameters: Record<string, string>;
 }
 
+/** A route's path template split once: each segment a literal, or the name of a parameter. */
+type Template = ReadonlyArray<{ literal: string } | { param: string }>;
+const templates = new WeakMap<RouteSpec, Template>();
+
+function templateOf(route: RouteSpec): Template {
+  let template = templates.get(route);
+  if (!template) {
+    template = route.path
+      .split('/')
+      .slice(1)
+      .map((part) => {
+        const param = /^\{([A-Za-z0-9_]+)\}$/.exec(part)?.[1];
+        return param ? { param } : { literal: part };
+      });
+    templates.set(route, template);
+  }
+  return template;
+}
+
 export function matchRoute(
   routes: readonly RouteSpec[],
   method: string,
   rawPath: string,
 ): RouteMatch | undefined {
   const segments = rawPath.split('/').slice(1);
+  const wanted = method.toUpperCase() as HttpMethod;
   let best: { match: RouteMatch; score: number[] } | undefined;
   for (const route of routes) {
-    if (route.method !== (method.toUpperCase() as HttpMethod)) continue;
-    const template = route.path.split('/').slice(1);
+    if (route.method !== wanted) continue;
+    // Split once per route, not on every request: the router runs before every local request.
+    const template = templateOf(route);
     if (template.length !== segments.length) continue;
     const pathParameters: Record<string, string> = {};
     const score: number[] = [];
     let ok = true;
     for (let i = 0; i < template.length && ok; i++) {
-      const part = template[i] ?? '';
+      const part = template[i] ?? { literal: '' };
       const actual = segments[i] ?? '';
-      const param = /^\{([A-Za-z0-9_]+)\}$/.exec(part)?.[1];
+      const param = 'param' in part ? part.param : undefined;
       if (param) {
         const decoded = safeDecode(actual);
         if (actual === '' || decoded === undefined) ok = false;
         else pathParameters[param] = decoded;
         score.push(0);
       } else {
-        ok = part === actual;
+        ok = 'literal' in part && part.literal === actual;
         score.push(1);
       }
     }

@@ -7,7 +7,9 @@
  * position is logged (the local stand-in for the on-failure queue) and skipped. There is no
  * bisecting, as in the deployed mapping (lib/wiring.ts `StreamSpec`).
  *
- * An idle shard is read every `localPollIntervalMs`; a full batch is followed by the next at once.
+ * A full batch is followed by the next at once; after a read that found records the shards are read
+ * again after `localPollIntervalMs`, and while they stay empty that pause doubles, up to
+ * IDLE_POLL_MAX_MS, so an idle `npm start` costs DynamoDB Local a few reads a second, not dozens.
  * Where each shard was read to is kept in a small table of DynamoDB Local's own, so `npm start` on
  * the same DATA_DIR resumes where it stopped instead of replaying the stream.
  */
@@ -66,6 +68,22 @@ export interface FailedBatch {
 
 /** How often the shard list is read again to find shards that DynamoDB Local opened since. */
 const SHARD_REFRESH_MS = 10_000;
+
+/**
+ * The longest pause between reads of idle shards: a record written after a quiet spell waits at
+ * most this long (clicks must show in reports within 10 s, events should go out promptly).
+ */
+export const IDLE_POLL_MAX_MS = 1_000;
+
+/** The pause before the next read: the spec's interval after records, doubling while idle. */
+export function nextPollDelay(
+  previousMs: number | undefined,
+  intervalMs: number,
+  sawRecords: boolean,
+): number {
+  if (sawRecords || previousMs === undefined) return intervalMs;
+  return Math.max(intervalMs, Math.min(IDLE_POLL_MAX_MS, previousMs * 2));
+}
 
 interface ShardState {
   id: string;
@@ -186,8 +204,12 @@ export function startStreamPoller(input: {
     }
   }
 
-  /** Reads one batch of a shard and hands it over; true when more records are waiting. */
-  async function pollShard(streamArn: string, shard: ShardState, discoveredLate: boolean): Promise<boolean> {
+  /** Reads one batch of a shard and hands it over: whether it read any, and whether more are waiting. */
+  async function pollShard(
+    streamArn: string,
+    shard: ShardState,
+    discoveredLate: boolean,
+  ): Promise<{ received: boolean; more: boolean }> {
     shard.iterator ??= await iteratorOf(streamArn, shard, discoveredLate);
     let out: GetRecordsCommandOutput;
     try {
@@ -197,7 +219,7 @@ export function startStreamPoller(input: {
     } catch (err) {
       if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
         shard.iterator = undefined;
-        return true;
+        return { received: false, more: true };
       }
       throw err;
     }
@@ -239,7 +261,10 @@ export function startStreamPoller(input: {
       }
     }
     if (shard.iterator === undefined && failedAt === undefined) shard.finished = true;
-    return raw.length >= spec.batchSize || (failedAt !== undefined && shard.retryFrom !== undefined);
+    return {
+      received: raw.length > 0,
+      more: raw.length >= spec.batchSize || (failedAt !== undefined && shard.retryFrom !== undefined),
+    };
   }
 
   async function advance(streamArn: string, shard: ShardState, sequenceNumber: string) {
@@ -258,8 +283,10 @@ export function startStreamPoller(input: {
     }
     const known = new Set(shards.keys());
     let refreshedAt = Date.now();
+    let delay: number | undefined;
     while (running) {
       let more = false;
+      let received = false;
       try {
         if (Date.now() - refreshedAt > SHARD_REFRESH_MS || [...shards.values()].every((s) => s.finished)) {
           await refreshShards(streamArn);
@@ -267,13 +294,17 @@ export function startStreamPoller(input: {
         }
         for (const shard of [...shards.values()].filter(ready)) {
           if (!running) break;
-          if (await pollShard(streamArn, shard, !known.has(shard.id))) more = true;
+          const read = await pollShard(streamArn, shard, !known.has(shard.id));
+          if (read.more) more = true;
+          if (read.received) received = true;
         }
       } catch (err) {
         if (!running) break;
         input.onError?.(err);
       }
-      if (!more && running) await sleep(spec.localPollIntervalMs);
+      // A failed read backs off like an empty one: a store that is down is not hammered.
+      delay = nextPollDelay(delay, spec.localPollIntervalMs, received || more);
+      if (!more && running) await sleep(delay);
     }
   })();
 

@@ -87,6 +87,9 @@ test('a click is counted by kind, under the redirect service', async () => {
   expect(emf(bot)).toEqual([
     expect.objectContaining({ service: 'creditlink-redirect', kind: 'bot', Clicks: 1 }),
   ]);
+  // At INFO, a redirect writes its metric and no log line of its own: clicks are counted, not logged.
+  expect(human.filter((line) => !('_aws' in line))).toEqual([]);
+  expect(bot.filter((line) => !('_aws' in line))).toEqual([]);
   const [definition] =
     (emf(human)[0]?._aws as { CloudWatchMetrics: unknown[] } | undefined)?.CloudWatchMetrics ?? [];
   expect(definition).toMatchObject({

@@ -114,8 +114,20 @@ async function click(code: string, visitorId: string, userAgent = BROWSER_UA): P
     ulidUpperBound(Date.now() + 1000),
   );
   const last = clicks[clicks.length - 1];
-  if (!last) throw new Error('no click recorded');
-  return last.clickId;
+  if (last) return last.clickId;
+  // A bot's click is kept out of the visitor index (and its redirect carries no click id).
+  const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+  const { dynamo } = await import('../../functions/common/clients/aws');
+  const scanned = await dynamo().send(
+    new ScanCommand({
+      TableName: stores.tables.clicks,
+      FilterExpression: 'botVisitorId = :v',
+      ExpressionAttributeValues: { ':v': visitorId },
+    }),
+  );
+  const botClick = scanned.Items?.[0]?.clickId;
+  if (typeof botClick !== 'string') throw new Error('no click recorded');
+  return botClick;
 }
 
 const later = (ms = 1000) => new Date(Date.now() + ms).toISOString();

@@ -19,6 +19,7 @@ type Handler = (
 let redirect: Handler;
 let admin: Handler;
 let clicks: import('../../functions/common/repos/clicks').ClickRepo;
+let clicksTable: string;
 const sdkCalls: string[] = [];
 
 beforeAll(async () => {
@@ -34,6 +35,7 @@ beforeAll(async () => {
   redirect = (await import('../../functions/redirect/handler')).handler as unknown as Handler;
   admin = (await import('../../functions/admin/handler')).handler as unknown as Handler;
   clicks = (await import('../../functions/common/repos/clicks')).clickRepo(stores.tables.clicks);
+  clicksTable = stores.tables.clicks;
 
   const post = async (route: string, body: unknown) => {
     const res = await admin(httpEvent({ method: 'POST', route, body, admin: true }), context());
@@ -138,7 +140,7 @@ describe('redirect', () => {
     expect(hashes[0]).not.toBe(hashes[2]);
   });
 
-  it('sends a bot on without a click id, and logs its click as a bot click', async () => {
+  it('sends a bot on without a click id, and logs its click as a bot click outside the visitor index', async () => {
     const before = Date.now();
     const res = await click({
       headers: { 'user-agent': 'Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)' },
@@ -147,14 +149,44 @@ describe('redirect', () => {
     const location = new URL(res.headers?.location ?? '');
     expect(location.searchParams.has('ref_click')).toBe(false);
     const vid = /^vid=([^;]+)/.exec(res.cookies?.[0] ?? '')?.[1] ?? '';
+
+    // The one item of that visitor, found without the index: a bot's click carries no `visitorId`.
+    const { ScanCommand } = await import('@aws-sdk/lib-dynamodb');
+    const { dynamo } = await import('../../functions/common/clients/aws');
+    const scanned = await dynamo().send(
+      new ScanCommand({
+        TableName: clicksTable,
+        FilterExpression: 'botVisitorId = :v OR visitorId = :v',
+        ExpressionAttributeValues: { ':v': vid },
+      }),
+    );
+    expect(scanned.Items).toHaveLength(1);
+    const item = scanned.Items?.[0] ?? {};
+    expect(item).not.toHaveProperty('visitorId');
+    expect(item).toMatchObject({ bot: true, botVisitorId: vid });
+    expect(await clicks.get(String(item.clickId))).toMatchObject({ bot: true, visitorId: vid });
+
     const { ulidLowerBound, ulidUpperBound } = await import('../../functions/common/domain/ids');
-    const logged = await clicks.ofVisitor(
+    const ofVisitor = await clicks.ofVisitor(
       vid,
       ulidLowerBound(before - 1000),
       ulidUpperBound(Date.now() + 1000),
     );
-    expect(logged).toHaveLength(1);
-    expect(logged[0]?.bot).toBe(true);
+    expect(ofVisitor).toEqual([]);
+  });
+
+  it('indexes a human click under its visitor', async () => {
+    const before = Date.now();
+    const vid = 'BBBBBBBBBBBBBBBBBBBBBB';
+    const res = await click({ cookies: [`vid=${vid}`] });
+    const clickId = new URL(res.headers?.location ?? '').searchParams.get('ref_click') ?? '';
+    const { ulidLowerBound, ulidUpperBound } = await import('../../functions/common/domain/ids');
+    const ofVisitor = await clicks.ofVisitor(
+      vid,
+      ulidLowerBound(before - 1000),
+      ulidUpperBound(Date.now() + 1000),
+    );
+    expect(ofVisitor.map((c) => c.clickId)).toEqual([clickId]);
   });
 
   it('treats a request without a user agent as a bot', async () => {

@@ -45,7 +45,8 @@ function click(input: {
       code: input.code ?? 'anna-1',
       influencerId: input.influencerId ?? 'anna',
       merchantId: input.merchantId ?? 'shop',
-      visitorId: input.visitorId ?? `visitor-${clickSeq}`,
+      // As the clicks repo stores them: a bot's visitor is kept outside the visitor index.
+      [input.bot ? 'botVisitorId' : 'visitorId']: input.visitorId ?? `visitor-${clickSeq}`,
       occurredAt: input.occurredAt ?? `${DAY}T12:00:00.000Z`,
       device: 'desktop',
       ipHash: 'h',
