@@ -43,7 +43,8 @@ import {
 } from '../common/domain/report-counters';
 import { logger } from '../common/logger';
 import { type Chunk, type CounterRepo, MAX_COUNTERS_PER_CHUNK } from '../common/repos/counters';
-import { decodeRecord, type Source, tableOfStreamArn } from './decode';
+import { tableOfStreamArn } from '../common/stream-records';
+import { decodeRecord, type Source } from './decode';
 import type { Needs, ResolvedLookups } from './lookups';
 
 export interface AggregatorDeps {

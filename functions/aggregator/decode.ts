@@ -3,8 +3,6 @@
  * computed from (domain/report-counters.ts). A record the counters do not care about decodes to
  * `undefined`; one that should matter but cannot be read is `malformed`, with the reason.
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type {
   AdjustmentFact,
@@ -16,22 +14,11 @@ import type {
 } from '../common/domain/report-counters';
 import { storedVisitorId } from '../common/repos/clicks';
 import { isStorefrontView } from '../common/repos/storefronts';
+import { type StreamImage as Image, imageOf } from '../common/stream-records';
 
 export type Source = 'clicks' | 'orders';
 
 export type Decoded = { ok: true; change: SourceChange | undefined } | { ok: false; reason: string };
-
-/** `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` → `<name>`. */
-export function tableOfStreamArn(arn: string | undefined): string | undefined {
-  return /:table\/([^/]+)\/stream\//.exec(arn ?? '')?.[1];
-}
-
-type Image = Record<string, unknown>;
-
-function imageOf(image: Record<string, unknown> | undefined): Image | undefined {
-  // The Lambda event's attribute values have the wire shape that unmarshall reads.
-  return image ? (unmarshall(image as Record<string, AttributeValue>) as Image) : undefined;
-}
 
 const text = (value: unknown): string | undefined =>
   typeof value === 'string' && value !== '' ? value : undefined;

@@ -9,8 +9,6 @@
  * A record that fails stops the batch there (`batchItemFailures` from it on): the stream is read
  * again from that record, after the ones before it were fully handled.
  */
-import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord } from 'aws-lambda';
 import { type OrderView, orderView, orderViewForInfluencer } from '../common/actions/orders';
 import { periodPayoutView } from '../common/actions/payouts';
@@ -28,6 +26,7 @@ import type { Endpoint, EndpointRepo } from '../common/repos/endpoints';
 import type { OrderRepo } from '../common/repos/orders';
 import { payoutOfItem } from '../common/repos/payouts';
 import type { DeliveryMessage } from '../common/schemas/messages';
+import { imageOf, tableOfStreamArn } from '../common/stream-records';
 
 export interface ProduceDeps {
   endpoints: Pick<EndpointRepo, 'listAll'>;
@@ -62,13 +61,6 @@ export function bodyFor(
   );
 }
 
-type Image = Record<string, unknown>;
-const imageOf = (image: unknown): Image | undefined =>
-  image ? (unmarshall(image as Record<string, AttributeValue>) as Image) : undefined;
-
-/** `arn:aws:dynamodb:<region>:<account>:table/<name>/stream/<label>` → `<name>`. */
-const tableOf = (arn: string | undefined) => /:table\/([^/]+)\/stream\//.exec(arn ?? '')?.[1];
-
 /**
  * The time of a change: when the stream saw it (whole seconds in AWS; DynamoDB Local rounds it
  * further), else now.
@@ -81,7 +73,7 @@ function changedAtMs(record: DynamoDBRecord, now: Date): number {
 /** The events of one stream record, with their bodies (an order's view is read when it is one). */
 export async function eventsOfRecord(deps: ProduceDeps, record: DynamoDBRecord): Promise<ProducedEvent[]> {
   if (record.eventName === 'REMOVE') return [];
-  const table = tableOf(record.eventSourceARN);
+  const table = tableOfStreamArn(record.eventSourceARN);
   const before = imageOf(record.dynamodb?.OldImage);
   const after = imageOf(record.dynamodb?.NewImage);
   if (!after) return [];
