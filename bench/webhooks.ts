@@ -20,10 +20,10 @@ import { writeFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { join, resolve } from 'node:path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { CreateQueueCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { BatchGetCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { orderPk } from '../functions/common/repos/orders';
 import { inboxKey } from '../functions/common/repos/webhook-inbox';
+import { startDynamoDbLocal } from '../lib/local/dynamodb-local';
 import { freePort } from '../lib/local/ports';
 import { createTableInput, localTableNames } from '../lib/local/provision';
 import { sdkLocal } from '../lib/local/stores';
@@ -60,11 +60,25 @@ const CREDIT_TIMEOUT_MS = 180_000;
 const BUSY_MACHINE_SHARE = 0.25;
 /** The goal of issue 3 for the attribution worker. */
 const WORKER_CALLS_GOAL = 4;
+/** Accepted webhooks per second of npm start against the bare server's, paired by round. */
+const ACCEPT_RATIO_GOAL = 0.8;
 
 interface Target {
   name: 'baseline' | 'runtime';
   url: string;
+  /** The server's process (the runtime's also runs its worker and SQS emulator, as npm start does). */
   pid: number;
+  /** Its DynamoDB Local. */
+  javaPid: number;
+  /** The other side's processes, stopped (SIGSTOP) while this one is measured. */
+  paused: number[];
+}
+
+/** CPU time spent during one accept run, per webhook sent (every one is answered), in ms. */
+interface CpuPerAccept {
+  server: number;
+  dynamoDbLocal: number;
+  loadGenerator: number;
 }
 
 interface AcceptRun {
@@ -75,6 +89,7 @@ interface AcceptRun {
   otherWorkShare: number;
   /** Runtime runs: orders of this run its worker credited within the window, per second. */
   creditedPerSecond?: number;
+  cpu: CpuPerAccept;
 }
 
 interface CountRow {
@@ -102,7 +117,7 @@ export const webhooksBench: BenchModule = {
     const runtime = spawnNode(
       scope,
       'runtime (bin/local.ts)',
-      ['--import', 'tsx', '--import', counterPreload, join(repoRoot, 'bin/local.ts')],
+      [...cpuProfileArgs(), '--import', 'tsx', '--import', counterPreload, join(repoRoot, 'bin/local.ts')],
       {
         cwd: repoRoot,
         env: {
@@ -118,8 +133,8 @@ export const webhooksBench: BenchModule = {
       /DynamoDB Local:\s+(http:\/\/\S+)\s+SQS emulator:\s+(http:\/\/\S+)/,
       120_000,
     );
-    const [, dynamoEndpoint, sqsEndpoint] = started;
-    if (!dynamoEndpoint || !sqsEndpoint) throw new Error('unreachable: the pattern has two groups');
+    const [, dynamoEndpoint] = started;
+    if (!dynamoEndpoint) throw new Error('unreachable: the pattern has a group');
     const counterUrl = (
       await runtime.waitForOutput(/bench call counter: control at (http:\/\/\S+)/, 10_000)
     )[1];
@@ -137,16 +152,28 @@ export const webhooksBench: BenchModule = {
     const secret = await setUpCatalog(baseUrl, adminToken);
     const clickIds = await makeClicks(baseUrl, CLICK_POOL);
 
-    log('starting the baseline server (TransactWriteItems + SendMessage, own tables and queue)…');
-    const baseline = await startBaseline(ctx, dynamoEndpoint, sqsEndpoint);
+    log('starting the baseline: its own DynamoDB Local and SQS emulator, TransactWriteItems + SendMessage…');
+    const baseline = await startBaseline(ctx);
     const targets: Record<Target['name'], Target> = {
-      runtime: { name: 'runtime', url: `${baseUrl}/webhooks/${MERCHANT_ID}/orders`, pid: runtime.pid },
+      runtime: {
+        name: 'runtime',
+        url: `${baseUrl}/webhooks/${MERCHANT_ID}/orders`,
+        pid: runtime.pid,
+        javaPid,
+        paused: [baseline.child.pid, baseline.javaPid],
+      },
       baseline: {
         name: 'baseline',
         url: `http://127.0.0.1:${baseline.port}/webhooks/${MERCHANT_ID}/orders`,
         pid: baseline.child.pid,
+        javaPid: baseline.javaPid,
+        // npm start before its Java (and resumed after it), so that it never waits on a stopped store.
+        paused: [runtime.pid, javaPid],
       },
     };
+    scope.defer('paused processes', async () =>
+      resume([baseline.javaPid, javaPid, baseline.child.pid, runtime.pid]),
+    );
 
     let loads = 0;
     const load = async (target: Target, orderPrefix: string, amount: number, durationSeconds?: number) => {
@@ -252,22 +279,34 @@ export const webhooksBench: BenchModule = {
         // Enough signed requests for 3x the rate seen so far; the report says if they ran out.
         const amount = Math.min(100_000, Math.ceil(rate[target.name] * settings.durationSeconds * 3) + 500);
         const prefix = `${target.name[0]}${round}`;
+        // The other side's processes are stopped, resumed in the reverse order.
+        pause(target.paused);
+        let result: WebhookLoadResult;
+        let spent: CpuPerAccept;
         const before = {
-          runtime: cpuMs(runtime.pid),
-          baseline: cpuMs(baseline.child.pid),
-          java: cpuMs(javaPid),
+          server: cpuMs(target.pid),
+          java: cpuMs(target.javaPid),
           loadgen: endedChildrenCpuMs(),
           all: machineBusyMs(),
           at: Date.now(),
         };
-        const result = await load(target, prefix, amount, settings.durationSeconds);
-        const spent =
-          cpuMs(runtime.pid) -
-          before.runtime +
-          (cpuMs(baseline.child.pid) - before.baseline) +
-          (cpuMs(javaPid) - before.java) +
-          (endedChildrenCpuMs() - before.loadgen);
-        const other = machineBusyMs() - before.all - spent;
+        try {
+          result = await load(target, prefix, amount, settings.durationSeconds);
+          spent = {
+            server: cpuMs(target.pid) - before.server,
+            dynamoDbLocal: cpuMs(target.javaPid) - before.java,
+            loadGenerator: endedChildrenCpuMs() - before.loadgen,
+          };
+        } finally {
+          resume([...target.paused].reverse());
+        }
+        const cpu: CpuPerAccept = {
+          server: spent.server / result.sent,
+          dynamoDbLocal: spent.dynamoDbLocal / result.sent,
+          loadGenerator: spent.loadGenerator / result.sent,
+        };
+        const other =
+          machineBusyMs() - before.all - (spent.server + spent.dynamoDbLocal + spent.loadGenerator);
         const otherWorkShare = Math.max(0, other) / ((Date.now() - before.at) * cpus().length);
         let creditedPerSecond: number | undefined;
         if (target.name === 'runtime') {
@@ -277,7 +316,7 @@ export const webhooksBench: BenchModule = {
           const done = [...times.values()].filter((t) => (t.processedAtMs ?? Infinity) <= windowEnd).length;
           creditedPerSecond = done / result.windowSeconds;
         }
-        runs.push({ round, target: target.name, load: result, otherWorkShare, creditedPerSecond });
+        runs.push({ round, target: target.name, load: result, otherWorkShare, creditedPerSecond, cpu });
         rate[target.name] = result.requestsPerSecond;
         if (target.name === 'runtime') backlog = { prefix, sent: result.sent };
         if (result.exhausted) {
@@ -291,6 +330,7 @@ export const webhooksBench: BenchModule = {
     // Stopped here rather than only at scope close, to check that SIGTERM to npm start really
     // stops its Java child (CONTRACT §2: no orphan).
     await baseline.child.stop();
+    await baseline.store.stop();
     await runtime.stop();
     const leftovers = dynamoDbLocalPids(dataDir);
     if (leftovers.length > 0)
@@ -372,37 +412,54 @@ async function makeClicks(baseUrl: string, count: number): Promise<string[]> {
   return ids;
 }
 
-async function startBaseline(ctx: BenchContext, dynamoEndpoint: string, sqsEndpoint: string) {
-  // Tables of the same definitions as the runtime's (indexes, stream), and a queue, all its own:
-  // nothing polls them, and the runtime's outbox redrive never sees its inbox.
+async function startBaseline(ctx: BenchContext) {
+  // A DynamoDB Local of its own, file-backed like the runtime's, with tables of the same definitions
+  // (indexes, stream) that nothing reads; the server runs its SQS emulator inside itself, as npm
+  // start does. Nothing of the runtime's serves the baseline, nor shares a process with it.
+  const dataDir = join(ctx.tmpDir, 'baseline-store');
+  const store = await startDynamoDbLocal({ dataDir });
+  ctx.scope.defer('baseline DynamoDB Local', () => store.stop());
+  const javaPid = onlyOne(dynamoDbLocalPids(dataDir), 'baseline DynamoDB Local process');
   const names = localTableNames('bench-baseline');
-  const dynamo = new DynamoDBClient({ endpoint: dynamoEndpoint, ...sdkLocal() });
-  const sqs = new SQSClient({ endpoint: sqsEndpoint, useQueueUrlAsEndpoint: false, ...sdkLocal() });
-  let queueUrl: string | undefined;
+  const dynamo = new DynamoDBClient({ endpoint: store.endpoint, ...sdkLocal() });
   try {
     await dynamo.send(new CreateTableCommand(createTableInput(names.webhookInbox, tables.webhookInbox)));
     await dynamo.send(new CreateTableCommand(createTableInput(names.orders, tables.orders)));
-    queueUrl = (await sqs.send(new CreateQueueCommand({ QueueName: 'bench-baseline-orders' }))).QueueUrl;
   } finally {
     dynamo.destroy();
-    sqs.destroy();
   }
-  if (!queueUrl) throw new Error('The SQS emulator created no baseline queue');
-  const child = spawnNode(ctx.scope, 'webhook baseline server', [baselineScript], {
-    ipc: true,
-    env: {
-      ...process.env,
-      BENCH_DYNAMO_ENDPOINT: dynamoEndpoint,
-      BENCH_SQS_ENDPOINT: sqsEndpoint,
-      BENCH_INBOX_TABLE: names.webhookInbox,
-      BENCH_ORDERS_TABLE: names.orders,
-      BENCH_QUEUE_URL: queueUrl,
+  const child = spawnNode(
+    ctx.scope,
+    'webhook baseline server',
+    [...cpuProfileArgs(), '--import', 'tsx', baselineScript],
+    {
+      ipc: true,
+      env: {
+        ...process.env,
+        BENCH_DYNAMO_ENDPOINT: store.endpoint,
+        BENCH_INBOX_TABLE: names.webhookInbox,
+        BENCH_ORDERS_TABLE: names.orders,
+      },
     },
-  });
+  );
   const message = await child.firstMessage;
   const port = isRecord(message) ? message.port : undefined;
   if (typeof port !== 'number') throw new Error(`webhook baseline server sent ${JSON.stringify(message)}`);
-  return { child, port };
+  return { child, port, javaPid, store };
+}
+
+function pause(pids: number[]): void {
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+}
+
+function resume(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // Already gone: the checks after each run say so.
+    }
+  }
 }
 
 // ---------------------------------------------------------------- reading the outcome
@@ -577,12 +634,46 @@ function summarise(input: {
       runs.find((r) => r.round === round && r.target === target)?.load.requestsPerSecond ?? Number.NaN;
     return inRound('runtime') / inRound('baseline');
   });
+  const pairedRatio = median(paired);
+  const cpuOf = (pick: (cpu: CpuPerAccept) => number) => medianOf((r) => pick(r.cpu));
+  const serverCpu = cpuOf((u) => u.server);
+  const javaCpu = cpuOf((u) => u.dynamoDbLocal);
+  const loadCpu = cpuOf((u) => u.loadGenerator);
+  const cores = cpus().length;
+  // What the cores could accept per second if this side's processes had them all: CPU bounds it.
+  const ceiling = (side: Target['name']) =>
+    (cores * 1000) / (serverCpu[side] + javaCpu[side] + loadCpu[side]);
+  const allCallsPerWebhook = sum(counts) / COUNTED_ORDERS;
   const rows: Row[] = [
+    {
+      ...pairRow(
+        `Accepted webhooks per second, ${c} connections (npm start, its worker crediting meanwhile; baseline on stores of its own)`,
+        rps,
+        0,
+      ),
+      ratio: `${ratio(rps.runtime, rps.baseline)} (paired by round: ${pairedRatio.toFixed(2)}×)`,
+      goal: `≥ ${ACCEPT_RATIO_GOAL}× (paired)`,
+      met: pairedRatio >= ACCEPT_RATIO_GOAL,
+    },
     pairRow(
-      `Accepted webhooks per second, ${c} connections (npm start, its worker crediting meanwhile)`,
-      rps,
+      'CPU per accepted webhook, the server process (ms; npm start: ingest, worker, stream consumers, SQS emulator)',
+      serverCpu,
+      2,
+    ),
+    pairRow('CPU per accepted webhook, its DynamoDB Local (ms)', javaCpu, 2),
+    pairRow(
+      `Accepted webhooks per second the ${cores} cores allow (server + DynamoDB Local + load generator CPU per webhook)`,
+      { runtime: ceiling('runtime'), baseline: ceiling('baseline') },
       0,
     ),
+    {
+      figure:
+        'DynamoDB calls per accepted webhook, every function of npm start (ingest, worker, stream consumers and pollers; counted)',
+      value: fixed(allCallsPerWebhook, 2),
+      baseline: '1 (TransactWriteItems)',
+      ratio: ratio(allCallsPerWebhook, 1),
+      goal: '',
+    },
     pairRow(
       `Webhook accept latency p50, ${c} connections (ms)`,
       medianOf((r) => r.load.p50Ms),
@@ -634,6 +725,7 @@ function summarise(input: {
       '202s in the window',
       'Sent',
       'Credited meanwhile/s',
+      'CPU ms per webhook: server / DynamoDB Local / load generator',
       'Other work on the machine',
     ],
     runs.map((r) => [
@@ -645,6 +737,7 @@ function summarise(input: {
       int(r.load.inWindow),
       `${int(r.load.sent)}${r.load.exhausted ? ' (ran out)' : ''}`,
       r.creditedPerSecond === undefined ? '—' : int(r.creditedPerSecond),
+      `${fixed(r.cpu.server, 2)} / ${fixed(r.cpu.dynamoDbLocal, 2)} / ${fixed(r.cpu.loadGenerator, 2)}`,
       `${Math.round(r.otherWorkShare * 100)}% of the cores`,
     ]),
   );
@@ -673,8 +766,10 @@ function summarise(input: {
     details: [
       `Accept runs: ${settings.durationSeconds} s each at ${c} connections, the baseline then the runtime in each round; the summary gives the median of each server's runs. ` +
         `Runtime/baseline accepted/s paired by round: ${paired.map((r) => r.toFixed(2)).join(', ')} (median ${median(paired).toFixed(2)}). ` +
-        'Each round starts once the previous runtime run is fully credited; during a runtime run its worker credits the accepted orders in the same process (as `npm start` does), so the runtime figure is the ingest with its worker running, not the ingest alone.',
+        'Each round starts once the previous runtime run is fully credited; during a runtime run its worker credits the accepted orders in the same process (as `npm start` does), so the runtime figure is the ingest with its worker running, not the ingest alone. ' +
+        "While one side is measured the other side's processes (server and DynamoDB Local) are stopped, so each has the machine to itself.",
       perRun,
+      whereTheTimeGoes({ rps, serverCpu, javaCpu, loadCpu, ceiling, cores, allCallsPerWebhook, pairedRatio }),
       `End to end: ${int(E2E_ORDERS)} webhooks accepted in ${fixed(e2e.load.windowSeconds, 1)} s (${fixed(e2e.load.requestsPerSecond, 1)}/s, ` +
         `p50 ${fixed(e2e.load.p50Ms, 1)} ms, p99 ${fixed(e2e.load.p99Ms, 1)} ms); the last credit was written ${fixed(e2eSeconds, 1)} s after the first webhook was sent; ` +
         `${int(e2e.credited)} of ${int(E2E_ORDERS)} orders credited. ${e2e.view}.`,
@@ -696,8 +791,42 @@ function summarise(input: {
       }.`,
       `Signatures were at most ${fixed(maxAge, 1)} s old when sent (tolerance 300 s).`,
     ],
-    howMeasured: `**Webhooks.** \`bin/local.ts\` (what \`npm start\` runs) is started as a child process on a fresh temporary DATA_DIR and free port, with bench/lib/dynamo-call-origins.ts preloaded (\`--import\`); a merchant (its webhook secret from the create response), an influencer and a link are created through the admin API, and ${CLICK_POOL} real clicks are made through the redirect, each by a distinct visitor (own \`vid\` cookie). Every webhook is a distinct \`order.created\` (own \`webhook-id\` and orderId, two lines, a real click id, click i mod ${CLICK_POOL}) signed with the merchant's secret by \`standardwebhooks\`; the load generator (bench/lib/webhook-load.ts, a child process, ${c} keep-alive connections with one request in flight each) signs all its requests before its clock starts, and checks every answer is a 202. **Accept rate and latency**: after a warm-up of each (${WARMUP_BASELINE_ORDERS} and ${WARMUP_RUNTIME_ORDERS} webhooks), ${Math.max(1, Math.floor(settings.rounds / 2))} round(s) of ${settings.durationSeconds} s on the baseline then ${settings.durationSeconds} s on the runtime, each round starting once the previous runtime run's orders are all credited (its worker would otherwise share the machine with the next baseline run; alternating the order within rounds would cost one such wait per round); the rate counts the 202s completed in the window, latencies are the load generator's (sub-millisecond). The baseline (bench/lib/webhook-baseline-server.ts) is a bare Node.js \`http\` server doing only what any durable accept must: the same TransactWriteItems (inbox item + pending order, built by the product's own item builders) and SendMessage, on tables and a queue of its own in the same DynamoDB Local and SQS emulator — so the ratio is what everything else costs: reading the merchant and unsealing its secret, verifying the signature, zod validation, the API Gateway emulation, logging, and (in \`npm start\`, one process) the attribution worker crediting the accepted orders meanwhile. **End to end**: ${int(E2E_ORDERS)} webhooks are sent as fast as they are accepted; an order counts as credited when its inbox item carries \`processedAt\`, which the worker sets in the same transaction that writes the order and its credit; the time is from the first webhook sent to the latest \`processedAt\` (the worker's clock, the same machine), and each order's own latency is \`processedAt − receivedAt\`. Afterwards each order's root is read (all must be \`credited\`) and the last one is read through \`GET /admin/orders\`. **Calls**: the preloaded counter counts every HTTP request the runtime process sends to DynamoDB Local (retries included) by \`X-Amz-Target\` operation and table(s), and by the function whose code made the SDK call (the first \`functions/<name>/\` frame on the stack, synchronous or async, when \`send\` is called; carried to the request in an AsyncLocalStorage), so the ingest's and the worker's calls on the same tables are told apart; counting runs only while ${COUNTED_ORDERS} webhooks are accepted and credited, after a warm-up that marked the influencer as payee and filled the worker's merchant cache (a refresh once a minute may add one GetItem).`,
+    howMeasured: `**Webhooks.** \`bin/local.ts\` (what \`npm start\` runs) is started as a child process on a fresh temporary DATA_DIR and free port, with bench/lib/dynamo-call-origins.ts preloaded (\`--import\`); a merchant (its webhook secret from the create response), an influencer and a link are created through the admin API, and ${CLICK_POOL} real clicks are made through the redirect, each by a distinct visitor (own \`vid\` cookie). Every webhook is a distinct \`order.created\` (own \`webhook-id\` and orderId, two lines, a real click id, click i mod ${CLICK_POOL}) signed with the merchant's secret by \`standardwebhooks\`; the load generator (bench/lib/webhook-load.ts, a child process, ${c} keep-alive connections with one request in flight each) signs all its requests before its clock starts, and checks every answer is a 202. **Accept rate and latency**: after a warm-up of each (${WARMUP_BASELINE_ORDERS} and ${WARMUP_RUNTIME_ORDERS} webhooks), ${Math.max(1, Math.floor(settings.rounds / 2))} round(s) of ${settings.durationSeconds} s on the baseline then ${settings.durationSeconds} s on the runtime, each round starting once the previous runtime run's orders are all credited (its worker would otherwise share the machine with the next baseline run; alternating the order within rounds would cost one such wait per round); the rate counts the 202s completed in the window, latencies are the load generator's (sub-millisecond). The baseline (bench/lib/webhook-baseline-server.ts) is a bare Node.js \`http\` server doing only what any durable accept must: the same TransactWriteItems (inbox item + pending order, built by the product's own item builders) and SendMessage, on stores of its own set up as \`npm start\` sets up its own: a file-backed DynamoDB Local of its own (tables of the same definitions) and the same SQS emulator (fauxqs) inside its process. While one side is measured, the other side's server and DynamoDB Local are stopped (SIGSTOP, resumed after the run), so neither side's work or idle polling is in the other's figures. CPU per webhook is each process's user + system time from /proc over the run divided by the webhooks sent (all answered): the server's, its DynamoDB Local's, and the load generator's (a reaped child). The ratio is what everything else costs: reading the merchant and unsealing its secret, verifying the signature, zod validation, the API Gateway emulation, logging, and (in \`npm start\`, one process) the attribution worker crediting the accepted orders meanwhile. **End to end**: ${int(E2E_ORDERS)} webhooks are sent as fast as they are accepted; an order counts as credited when its inbox item carries \`processedAt\`, which the worker sets in the same transaction that writes the order and its credit; the time is from the first webhook sent to the latest \`processedAt\` (the worker's clock, the same machine), and each order's own latency is \`processedAt − receivedAt\`. Afterwards each order's root is read (all must be \`credited\`) and the last one is read through \`GET /admin/orders\`. **Calls**: the preloaded counter counts every HTTP request the runtime process sends to DynamoDB Local (retries included) by \`X-Amz-Target\` operation and table(s), and by the function whose code made the SDK call (the first \`functions/<name>/\` frame on the stack, synchronous or async, when \`send\` is called; carried to the request in an AsyncLocalStorage), so the ingest's and the worker's calls on the same tables are told apart; counting runs only while ${COUNTED_ORDERS} webhooks are accepted and credited, after a warm-up that marked the influencer as payee and filled the worker's merchant cache (a refresh once a minute may add one GetItem).`,
   };
+}
+
+/**
+ * Why the accept rate is what it is: on this machine a side is bound by the CPU its processes spend
+ * per accepted webhook, so the ratio of those costs (and of the DynamoDB calls behind them) is the
+ * explanation the report gives, with the numbers of this run.
+ */
+function whereTheTimeGoes(input: {
+  rps: { runtime: number; baseline: number };
+  serverCpu: { runtime: number; baseline: number };
+  javaCpu: { runtime: number; baseline: number };
+  loadCpu: { runtime: number; baseline: number };
+  ceiling: (side: Target['name']) => number;
+  cores: number;
+  allCallsPerWebhook: number;
+  pairedRatio: number;
+}): string {
+  const { rps, serverCpu, javaCpu, loadCpu, ceiling, cores, allCallsPerWebhook, pairedRatio } = input;
+  const total = (side: Target['name']) => serverCpu[side] + javaCpu[side] + loadCpu[side];
+  const busy = (side: Target['name']) => (rps[side] * total(side)) / (cores * 1000);
+  const verdict =
+    pairedRatio >= ACCEPT_RATIO_GOAL
+      ? `npm start accepts ${pairedRatio.toFixed(2)}× the bare server's rate (goal ${ACCEPT_RATIO_GOAL}×).`
+      : `npm start accepts ${pairedRatio.toFixed(2)}× the bare server's rate, short of ${ACCEPT_RATIO_GOAL}×, and the CPU figures say why.`;
+  return (
+    `**Where the time goes.** ${verdict} Per accepted webhook npm start spent ${fixed(serverCpu.runtime, 2)} ms of CPU in its process ` +
+    `(against ${fixed(serverCpu.baseline, 2)} ms for the bare server) and its DynamoDB Local ${fixed(javaCpu.runtime, 2)} ms ` +
+    `(against ${fixed(javaCpu.baseline, 2)} ms: npm start makes ${fixed(allCallsPerWebhook, 2)} DynamoDB calls per webhook — the ingest's transaction, ` +
+    "the worker's reads and transaction for the same order, the stream consumers' — where the bare server makes one); with the load generator's " +
+    `${fixed(loadCpu.runtime, 2)} ms, that is ${fixed(total('runtime'), 2)} ms against ${fixed(total('baseline'), 2)} ms, so the ${cores} cores allow at most ` +
+    `${int(ceiling('runtime'))} against ${int(ceiling('baseline'))} webhooks per second (${ratio(ceiling('runtime'), ceiling('baseline'))}). ` +
+    `In the runs the processes of the side measured kept ${pct(busy('runtime'))} (npm start) and ${pct(busy('baseline'))} (bare server) of the cores busy; ` +
+    'the rest is other work on this shared machine and the time each request waits for DynamoDB Local.'
+  );
 }
 
 // ---------------------------------------------------------------- helpers
@@ -718,6 +847,15 @@ function onlyOne(pids: number[], what: string): number {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null;
+}
+
+/**
+ * BENCH_CPU_PROFILE_DIR=<dir>: the servers under test write V8 CPU profiles there when they stop
+ * (`node --cpu-prof`), to see where an accept's time goes; the load generator is never profiled.
+ */
+function cpuProfileArgs(): string[] {
+  const dir = process.env.BENCH_CPU_PROFILE_DIR;
+  return dir ? ['--cpu-prof', `--cpu-prof-dir=${dir}`] : [];
 }
 
 function intFromEnv(name: string, fallback: number): number {
