@@ -7,7 +7,12 @@
  */
 
 import { requireEnv } from '../common/config/env';
-import { liveWebhookSecrets, newWebhookSecret } from '../common/crypto/webhook-secrets';
+import {
+  liveOpenedSecrets,
+  newWebhookSecret,
+  type OpenedSecret,
+  openWebhookSecrets,
+} from '../common/crypto/webhook-secrets';
 import { orderAmountMinor } from '../common/domain/commission';
 import { verifySignature } from '../common/domain/webhook-signature';
 import { routeHandler } from '../common/http/adapter';
@@ -30,14 +35,24 @@ const inboxTable = requireEnv('WEBHOOK_INBOX_TABLE_NAME');
 const inbox = inboxRepo(inboxTable);
 const queueUrl = requireEnv('ORDERS_QUEUE_URL');
 /**
- * Merchant settings and sealed secrets, kept a minute so an accepted webhook costs one DynamoDB call
- * (its transaction). A signature that does not verify against the cached secrets is checked again
- * on a fresh read, so a rotation (or a merchant created meanwhile) takes effect at once, but at most
- * once per REREAD_AFTER_FAILURE_MS per merchant id: a flood of bad signatures must not turn into a
- * flood of reads. Expiry of rotated secrets is decided per request, from the cached item.
+ * Merchant settings and secrets, kept a minute so an accepted webhook costs one DynamoDB call (its
+ * transaction) and no unsealing: the secrets are opened once per read, not per request. A signature
+ * that does not verify against the cached secrets is checked again on a fresh read, so a rotation
+ * (or a merchant created meanwhile) takes effect at once, but at most once per
+ * REREAD_AFTER_FAILURE_MS per merchant id: a flood of bad signatures must not turn into a flood of
+ * reads. Expiry of rotated secrets is decided per request, from the cached item.
  */
-const merchantCache = new TtlCache<Merchant | undefined>(60_000);
-const readMerchant = (id: string) => merchants.get(id);
+interface KnownSecrets {
+  /** Undefined for an unknown merchant id, whose `secrets` are then the stand-in's. */
+  merchant: Merchant | undefined;
+  secrets: OpenedSecret[];
+}
+const merchantCache = new TtlCache<KnownSecrets>(60_000);
+const readMerchant = async (id: string): Promise<KnownSecrets> => {
+  const merchant = await merchants.get(id);
+  // An unknown merchant's read opens the stand-in's secret, as a known one's opens its own.
+  return { merchant, secrets: await openWebhookSecrets(merchant ?? (await standInMerchant())) };
+};
 export const REREAD_AFTER_FAILURE_MS = 5_000;
 const lastReread = new Map<string, number>();
 const MAX_REREAD_ENTRIES = 10_000;
@@ -85,9 +100,8 @@ export const handler = routeHandler(ingestRoutes, {
       'webhook-timestamp': header(event, 'webhook-timestamp'),
       'webhook-signature': header(event, 'webhook-signature'),
     };
-    const verify = async (merchant: Merchant | undefined) => {
-      const secrets = await liveWebhookSecrets(merchant ?? (await standInMerchant()), now);
-      const verified = verifySignature(body, headers, secrets, now);
+    const verify = ({ merchant, secrets }: KnownSecrets) => {
+      const verified = verifySignature(body, headers, liveOpenedSecrets(secrets, now), now);
       return merchant ? verified : undefined;
     };
 
@@ -97,14 +111,15 @@ export const handler = routeHandler(ingestRoutes, {
       readNow = true;
       return readMerchant(id);
     };
-    let merchant = await merchantCache.get(merchantId, load);
-    let webhookId = await verify(merchant);
+    let known = await merchantCache.get(merchantId, load);
+    let webhookId = verify(known);
     if (!webhookId && !readNow && mayReread(merchantId, now.getTime())) {
       // The cached settings may predate a rotation (or the merchant's creation): read them again.
       merchantCache.delete(merchantId);
-      merchant = await merchantCache.get(merchantId, readMerchant);
-      webhookId = await verify(merchant);
+      known = await merchantCache.get(merchantId, readMerchant);
+      webhookId = verify(known);
     }
+    const { merchant } = known;
     if (!merchant || !webhookId) throw apiError('invalid_signature');
 
     const orderEvent = parseBody();

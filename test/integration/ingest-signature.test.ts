@@ -20,6 +20,8 @@ let stores: Awaited<ReturnType<typeof useTestStores>>;
 const merchantReads: string[] = [];
 /** How many HMACs were computed over a payload that starts with this prefix. */
 const hmacsOver = new Map<string, number>();
+/** How many sealed values (webhook secrets) were opened. */
+let unsealed = 0;
 
 const T0 = Date.parse('2026-11-20T12:00:00.000Z');
 let secret: string;
@@ -65,6 +67,14 @@ beforeAll(async () => {
     };
     return hmac;
   }) as typeof realCreateHmac);
+
+  const realCreateDecipheriv = nodeCrypto.createDecipheriv;
+  jest.spyOn(nodeCrypto, 'createDecipheriv').mockImplementation(((
+    ...args: Parameters<typeof realCreateDecipheriv>
+  ) => {
+    unsealed++;
+    return realCreateDecipheriv(...args);
+  }) as typeof realCreateDecipheriv);
 
   admin = (await import('../../functions/admin/handler')).handler as unknown as HttpHandler;
   const ingestModule = await import('../../functions/ingest/handler');
@@ -224,3 +234,70 @@ describe('failed signatures re-read a merchant at most once per window', () => {
     expect(merchantReads).toEqual(['MERCHANT#sig-ghost', 'MERCHANT#sig-ghost']);
   });
 });
+
+describe('a cached merchant costs no unsealing', () => {
+  it('opens a merchant’s secrets once per read, not once per webhook, known or unknown alike', async () => {
+    warmSecret = await createMerchant('sig-warm');
+    unsealed = 0;
+    expect((await post('sig-warm', warmSecret)).status).toBe(202);
+    const afterFirst = unsealed;
+    expect(afterFirst).toBe(1);
+    for (let i = 0; i < 5; i++) expect((await post('sig-warm', warmSecret)).status).toBe(202);
+    expect(unsealed).toBe(afterFirst);
+
+    unsealed = 0;
+    expect((await post('sig-nobody-warm', wrongSecret)).status).toBe(401);
+    expect(unsealed).toBe(1);
+    // Within the re-read window: the cached miss and the stand-in's opened secret answer.
+    expect((await post('sig-nobody-warm', wrongSecret)).status).toBe(401);
+    expect((await post('sig-nobody-warm', wrongSecret)).status).toBe(401);
+    expect(unsealed).toBe(2);
+  });
+
+  it('a rotated-out secret stops verifying when it expires, though the merchant is cached', async () => {
+    const before = warmSecret;
+    const rotated = await admin(
+      httpEvent({
+        method: 'POST',
+        route: '/admin/merchants/{merchantId}/secrets',
+        path: '/admin/merchants/sig-warm/secrets',
+        pathParameters: { merchantId: 'sig-warm' },
+        admin: true,
+      }),
+      context(),
+    );
+    expect(rotated.statusCode).toBe(201);
+    const { webhookSecret: after, previousSecretsValidUntil } = JSON.parse(rotated.body ?? '{}');
+    jest.setSystemTime(Date.parse(previousSecretsValidUntil) - 10_000);
+    // Both verify; the merchant (with both secrets) is now cached.
+    expect((await post('sig-warm', after)).status).toBe(202);
+    expect((await post('sig-warm', before)).status).toBe(202);
+    jest.setSystemTime(Date.parse(previousSecretsValidUntil) + 10_000);
+    merchantReads.length = 0;
+    expect((await post('sig-warm', after)).status).toBe(202);
+    expect(merchantReads).toEqual([]);
+    expect((await post('sig-warm', before)).status).toBe(401);
+  });
+});
+
+/** The secret of `sig-warm`, which the rotation test rotates. */
+let warmSecret = '';
+async function createMerchant(merchantId: string): Promise<string> {
+  const res = await admin(
+    httpEvent({
+      method: 'POST',
+      route: '/admin/merchants',
+      admin: true,
+      body: {
+        merchantId,
+        name: merchantId,
+        allowedDomains: ['shop.example.com'],
+        currency: 'USD',
+        commission: { defaultBps: 1000 },
+      },
+    }),
+    context(),
+  );
+  expect(res.statusCode).toBe(201);
+  return JSON.parse(res.body ?? '{}').webhookSecret;
+}

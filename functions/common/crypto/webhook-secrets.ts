@@ -36,11 +36,40 @@ export async function liveWebhookSecrets(
   merchant: Pick<Merchant, 'merchantId' | 'webhookSecrets'>,
   now: Date,
 ): Promise<string[]> {
+  return liveOpenedSecrets(
+    await openWebhookSecrets({
+      ...merchant,
+      webhookSecrets: merchant.webhookSecrets.filter((s) => isLive(s, now)),
+    }),
+    now,
+  );
+}
+
+export interface OpenedSecret {
+  secret: SealedSecret;
+  plain: string;
+}
+
+/**
+ * Every secret of the merchant opened, live or not, for a caller that keeps them (a warm ingest
+ * instance, beside the merchant it cached) and decides which are live per request.
+ */
+export async function openWebhookSecrets(
+  merchant: Pick<Merchant, 'merchantId' | 'webhookSecrets'>,
+): Promise<OpenedSecret[]> {
   const key = await webhookSealKey();
-  return merchant.webhookSecrets
-    .filter((s) => isLive(s, now))
-    .sort((a, b) => b.createdAt.localeCompare(a.createdAt))
-    .map((s) => open(key, s.sealed, secretAad(merchant.merchantId, s.secretId)));
+  return merchant.webhookSecrets.map((secret) => ({
+    secret,
+    plain: open(key, secret.sealed, secretAad(merchant.merchantId, secret.secretId)),
+  }));
+}
+
+/** The opened secrets that still verify at `now`, in plain text, newest first. */
+export function liveOpenedSecrets(opened: readonly OpenedSecret[], now: Date): string[] {
+  return opened
+    .filter((o) => isLive(o.secret, now))
+    .sort((a, b) => b.secret.createdAt.localeCompare(a.secret.createdAt))
+    .map((o) => o.plain);
 }
 
 /**
