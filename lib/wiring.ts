@@ -246,7 +246,8 @@ export const functions = {
   redirect: {
     entry: 'functions/redirect/handler.ts',
     description: 'GET/HEAD /{code}: logs the click and redirects to the merchant with a click id.',
-    memoryMb: 512,
+    // Sized by measurement (docs/cost.md): peak RSS ~120 MiB rules out 128; the fewest GB-s per click here.
+    memoryMb: 256,
     timeoutSeconds: 5,
     // Link and merchant by key; one PutItem per click.
     tables: { config: ['GetItem'], clicks: ['PutItem'] },
@@ -290,7 +291,8 @@ export const functions = {
   ingest: {
     entry: 'functions/ingest/handler.ts',
     description: 'POST /webhooks/{merchantId}/orders: verifies, validates, keeps and queues an order event.',
-    memoryMb: 512,
+    // Sized by measurement (docs/cost.md): peak RSS ~125 MiB; the fewest GB-s per webhook here.
+    memoryMb: 256,
     timeoutSeconds: 10,
     tables: {
       config: ['GetItem'],
@@ -306,7 +308,8 @@ export const functions = {
   attribution: {
     entry: 'functions/attribution/handler.ts',
     description: 'Orders queue consumer: credits each order to the clicks that earned it, applies refunds.',
-    memoryMb: 1024,
+    // Sized by measurement (docs/cost.md): peak RSS ~160 MiB; a batch of 10 orders bills the fewest GB-s here.
+    memoryMb: 256,
     timeoutSeconds: 30,
     tables: {
       // Merchant settings and coupon owners; the credited influencers' enrollments (their terms),
@@ -452,7 +455,8 @@ export const functions = {
     entry: 'functions/aggregator/handler.ts',
     description:
       'Clicks and orders stream consumer: keeps the per-day report counters, each record counted once.',
-    memoryMb: 512,
+    // Sized by measurement (docs/cost.md): peak RSS ~125 MiB; CPU-bound time grows as memory shrinks, yet GB-s per batch is least here.
+    memoryMb: 256,
     timeoutSeconds: 60,
     // clicks and orders: the link of an attributed click, the day of a clawback's order.
     tables: {
