@@ -14,20 +14,25 @@ import type { BenchContext, BenchModule, Row, Section } from './lib/types';
 
 const repoRoot = resolve(__dirname, '..');
 
-interface Bundle {
-  key: FunctionKey;
+export interface Bundle {
+  key: string;
   bytes: number;
   gzipBytes: number;
   mapBytes: number;
   /** Bytes in the output by npm package (or "own code"), largest first. */
   contributors: Array<[string, number]>;
+  /** The bundle and its source map, as esbuild made them (not written to disk). */
+  files: { js: Uint8Array; map: Uint8Array };
+  metafile: Metafile;
 }
+
+/** The construct derives its target from the newest Node.js runtime in aws-cdk-lib; so does this. */
+export const bundleTarget = () => `node${/^nodejs(\d+)/.exec(newestNodeRuntime().name)?.[1] ?? '22'}`;
 
 export const bundlesBench: BenchModule = {
   id: 'bundles',
   async run(ctx: BenchContext): Promise<Section> {
-    // The construct derives its target from the newest Node.js runtime in aws-cdk-lib; so does this.
-    const target = `node${/^nodejs(\d+)/.exec(newestNodeRuntime().name)?.[1] ?? '22'}`;
+    const target = bundleTarget();
     const bundles: Bundle[] = [];
     const rows: Row[] = [];
     const problems: string[] = [];
@@ -76,10 +81,16 @@ export const bundlesBench: BenchModule = {
   },
 };
 
-async function bundle(key: FunctionKey, target: string, outDir: string): Promise<Bundle> {
+/** One function's bundle (or, with `entry`, any module's), built as the CDK construct builds it. */
+export async function bundle(
+  key: string,
+  target: string,
+  outDir: string,
+  entry: string = functions[key as FunctionKey].entry,
+): Promise<Bundle> {
   const outfile = join(outDir, 'index.js');
   const result = await build({
-    entryPoints: [join(repoRoot, functions[key].entry)],
+    entryPoints: [join(repoRoot, entry)],
     absWorkingDir: repoRoot,
     bundle: true,
     platform: 'node',
@@ -102,6 +113,8 @@ async function bundle(key: FunctionKey, target: string, outDir: string): Promise
     gzipBytes: gzipSync(js.contents, { level: 9 }).byteLength,
     mapBytes: map.contents.byteLength,
     contributors: contributors(result.metafile),
+    files: { js: js.contents, map: map.contents },
+    metafile: result.metafile,
   };
 }
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { LOCAL_AWS_ENV } from '../lib/local/stores';
 import { attributionModelsBench } from './attribution-models';
 import { bundlesBench } from './bundles';
+import { coldStartBench } from './cold-start';
 import { dynamoCallsBench } from './dynamo-calls';
 import { eventsBench } from './events';
 import { table } from './lib/format';
@@ -28,6 +29,7 @@ import { webhooksBench } from './webhooks';
 // Order matters: dynamo-calls starts the runtime in this process and leaves its environment set.
 const allModules: BenchModule[] = [
   bundlesBench,
+  coldStartBench,
   redirectBench,
   reportsBench,
   dynamoCallsBench,

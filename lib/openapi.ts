@@ -2,10 +2,10 @@
  * The OpenAPI 3.1 document, generated from the wiring manifest and the same zod schemas that
  * validate requests, so the document cannot drift from what the API accepts.
  */
-import { z } from 'zod';
 import { SESSION_COOKIE } from '../functions/common/domain/portal-tokens';
 import { errorCatalog, errorCodes } from '../functions/common/http/errors';
 import { errorResponseSchema } from '../functions/common/schemas/common';
+import * as z from '../functions/common/schemas/zod';
 import { type RouteSpec, routes } from './wiring';
 
 type JsonSchema = Record<string, unknown>;
@@ -14,7 +14,7 @@ export function openApiDocument(serverUrl?: string) {
   const components: Record<string, JsonSchema> = {};
 
   /** JSON Schema 2020-12 (OpenAPI 3.1's dialect); named schemas become shared components. */
-  const schemaOf = (schema: z.ZodType, io: 'input' | 'output'): JsonSchema => {
+  const schemaOf = (schema: z.core.$ZodType, io: 'input' | 'output'): JsonSchema => {
     const converted = z.toJSONSchema(schema, {
       target: 'draft-2020-12',
       io,
@@ -84,7 +84,7 @@ export const securitySchemeOf = {
 
 function describe(
   route: RouteSpec,
-  schemaOf: (s: z.ZodType, io: 'input' | 'output') => JsonSchema,
+  schemaOf: (s: z.core.$ZodType, io: 'input' | 'output') => JsonSchema,
   errorRef: JsonSchema,
 ) {
   const parameters: unknown[] = [];
@@ -97,8 +97,8 @@ function describe(
       parameters.push({
         name,
         in: where,
-        required: where === 'path' || !(field as z.ZodType).safeParse(undefined).success,
-        schema: schemaOf(field as z.ZodType, 'input'),
+        required: where === 'path' || !z.safeParse(field, undefined).success,
+        schema: schemaOf(field, 'input'),
       });
     }
   }

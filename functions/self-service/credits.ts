@@ -8,20 +8,21 @@
  * reads nothing: the key condition names the caller, and the cursor can only say where in its own
  * ledger to go on.
  */
-import { z } from 'zod';
+
 import { toDay } from '../common/domain/report-range';
 import { apiError, json } from '../common/http/responses';
 import type { LedgerEntry, LedgerPage } from '../common/repos/orders';
 import type { creditsQuerySchema } from '../common/schemas/self-service';
+import * as z from '../common/schemas/zod';
 import { selfService } from './context';
 
 export const CREDITS_PAGE_SIZE = 100;
 
 const cursorSchema = z.strictObject({
-  pk: z.string().min(1).max(1024),
-  sk: z.string().min(1).max(1024),
+  pk: z.string().check(z.minLength(1), z.maxLength(1024)),
+  sk: z.string().check(z.minLength(1), z.maxLength(1024)),
   creditsOf: z.string(),
-  creditSort: z.string().regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/),
+  creditSort: z.string().check(z.regex(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/)),
 });
 
 export const encodeCursor = (next: NonNullable<LedgerPage['next']>) =>

@@ -7,13 +7,14 @@
  * Orders credited before their roots kept the candidate clicks are not in the index, so they are
  * not in the comparison (the merchant report still counts them).
  */
-import type { z } from 'zod';
+
 import { modelComparison } from '../domain/model-comparison';
 import { parseDayRange } from '../domain/report-range';
 import { apiError, type HttpResult, json, notFound } from '../http/responses';
 import type { MerchantRepo } from '../repos/merchants';
 import type { OrderRepo } from '../repos/orders';
 import type { modelComparisonQuerySchema } from '../schemas/model-comparison';
+import type * as z from '../schemas/zod';
 import { comparableOrder } from './comparable-order';
 
 export interface ModelComparisonDeps {

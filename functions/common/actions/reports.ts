@@ -5,7 +5,6 @@
  * it depends on the range and the catalogue, never on the traffic.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
 import { buildInfluencerReport, buildMerchantReport, type CounterRow } from '../domain/report';
 import {
   dayRangeBounds,
@@ -21,6 +20,7 @@ import type { CounterRepo } from '../repos/counters';
 import type { InfluencerRepo } from '../repos/influencers';
 import type { MerchantRepo } from '../repos/merchants';
 import type { reportQuerySchema } from '../schemas/reports';
+import type * as z from '../schemas/zod';
 
 /** What the reports read: the operator's routes and the parties' own keys alike. */
 export interface ReportDeps {

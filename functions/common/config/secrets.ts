@@ -1,4 +1,3 @@
-import { GetSecretValueCommand } from '@aws-sdk/client-secrets-manager';
 import { secretsManager } from '../clients/aws';
 import { optionalEnv, stage } from './env';
 import { type SecretKey, secretSpecs } from './secret-specs';
@@ -30,7 +29,8 @@ async function fetchSecret(key: SecretKey): Promise<string> {
   const secretId = optionalEnv(spec.idEnvVar);
   let value: string | undefined;
   if (secretId) {
-    const out = await secretsManager().send(new GetSecretValueCommand({ SecretId: secretId }));
+    const { sdk, client } = await secretsManager();
+    const out = await client.send(new sdk.GetSecretValueCommand({ SecretId: secretId }));
     value = out.SecretString;
   } else {
     value = optionalEnv(spec.valueEnvVar);

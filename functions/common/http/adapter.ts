@@ -8,12 +8,12 @@
  * `auth`, so a merchant route's action gets the key's `merchantId` and nothing else to scope by.
  */
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import type { z } from 'zod';
 import { requireEnv } from '../config/env';
 import type { ApiKeyKind } from '../domain/api-keys';
 import { addMetric } from '../metrics';
 import { apiKeyRepo, type StoredApiKey } from '../repos/api-keys';
 import { portalSessionRepo } from '../repos/portal-sessions';
+import type * as z from '../schemas/zod';
 import { bearerToken, isAdminToken, requireAdmin } from './admin-auth';
 import { apiError, type ErrorCode, HttpError } from './errors';
 import { httpHandler } from './handler';
@@ -105,7 +105,9 @@ async function authenticate(
   }
 }
 
-type Parsed<R, K extends 'params' | 'query' | 'body'> = R extends { [P in K]: infer S extends z.ZodType }
+type Parsed<R, K extends 'params' | 'query' | 'body'> = R extends {
+  [P in K]: infer S extends z.core.$ZodType;
+}
   ? z.output<S>
   : undefined;
 

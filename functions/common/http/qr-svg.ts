@@ -2,12 +2,13 @@
  * A link's QR code as an SVG answer (CONTRACT §11): the short URL, encoded by `qrcode` (pure
  * JavaScript, no native parts), with medium error correction so a printed code survives a smudge.
  */
-import { toString as qrToString } from 'qrcode';
 import type { HttpResult } from './responses';
 
 export const QR_CONTENT_TYPE = 'image/svg+xml';
 
+/** Imported on the first QR request: few requests ask for one, and the encoder is a large module. */
 export async function qrCodeSvg(text: string): Promise<string> {
+  const { toString: qrToString } = await import('qrcode');
   return qrToString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
 }
 

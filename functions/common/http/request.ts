@@ -1,5 +1,5 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import * as z from '../schemas/zod';
 import { apiError, type ErrorCode, type ErrorIssue } from './errors';
 
 /** Largest request body the contract accepts (CONTRACT §1). */
@@ -17,7 +17,7 @@ export function assertBodySize(body: Buffer): void {
   }
 }
 
-export function zodIssues(error: z.ZodError): ErrorIssue[] {
+export function zodIssues(error: z.core.$ZodError): ErrorIssue[] {
   return error.issues.map((issue) => ({
     path: issue.path.map(String).join('.'),
     message: issue.message,
@@ -27,7 +27,7 @@ export function zodIssues(error: z.ZodError): ErrorIssue[] {
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 /** JSON parse and schema validation of a request body (400 `invalid_body` with `issues`). */
-export function parseJsonBuffer<S extends z.ZodType>(body: Buffer, schema: S): z.output<S> {
+export function parseJsonBuffer<S extends z.core.$ZodType>(body: Buffer, schema: S): z.output<S> {
   let data: unknown;
   try {
     // JSON is UTF-8 (RFC 8259): invalid bytes are refused, not silently replaced by U+FFFD.
@@ -44,14 +44,14 @@ export function parseJsonBuffer<S extends z.ZodType>(body: Buffer, schema: S): z
  * Validates `data` against `schema`, or raises `code` (with the schema's issues where `withIssues`;
  * an error that stands for "does not exist" says no more than that).
  */
-export function validate<S extends z.ZodType>(
+export function validate<S extends z.core.$ZodType>(
   schema: S,
   data: unknown,
   code: ErrorCode,
   message?: string,
   withIssues = true,
 ): z.output<S> {
-  const result = schema.safeParse(data);
+  const result = z.safeParse(schema, data);
   if (!result.success) throw apiError(code, message, withIssues ? zodIssues(result.error) : undefined);
   return result.data;
 }

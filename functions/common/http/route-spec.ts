@@ -4,9 +4,13 @@
  * lib/wiring.ts gathers them for API Gateway, the local router and the OpenAPI document, and the
  * adapter (adapter.ts) enforces the very same declaration on every request.
  */
-import type { z } from 'zod';
+
 import type { BusinessMetricName } from '../observability';
+import type * as z from '../schemas/zod';
 import type { ErrorCode } from './errors';
+
+/** An object schema whose fields can be listed (path and query parameters, one by one). */
+export type ObjectSchema = z.core.$ZodObject & { shape: z.core.$ZodShape };
 
 export type HttpMethod = 'GET' | 'HEAD' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -22,7 +26,7 @@ export type Auth = 'public' | 'admin' | 'merchant' | 'influencer' | 'session';
 
 export interface ResponseSpec {
   description: string;
-  schema?: z.ZodType;
+  schema?: z.core.$ZodType;
   contentType?: string;
 }
 
@@ -34,9 +38,9 @@ export interface RouteSpec {
   auth: Auth;
   summary: string;
   /** Every `{name}` of the path, validated before the action runs. */
-  params?: z.ZodObject;
-  query?: z.ZodObject;
-  body?: z.ZodType;
+  params?: ObjectSchema;
+  query?: ObjectSchema;
+  body?: z.core.$ZodType;
   /**
    * The action parses the body itself, with the declared schema, after it has verified a signature
    * over the raw bytes (CONTRACT §4 fixes the order: size 413, signature 401, body 400).

@@ -1,35 +1,49 @@
-import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
-import { parser } from '@aws-lambda-powertools/batch/parser';
-import type {
-  EventSourceDataClassTypes,
-  FailureResponse,
-  ParsedRecord,
-} from '@aws-lambda-powertools/batch/types';
+import {
+  BatchProcessor,
+  EventType,
+  ParsingError,
+  processPartialResponse,
+} from '@aws-lambda-powertools/batch';
+import type { EventSourceDataClassTypes, FailureResponse } from '@aws-lambda-powertools/batch/types';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { SqsRecordSchema } from '@aws-lambda-powertools/parser/schemas/sqs';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { z } from 'zod';
 import { logger } from '../logger';
 import { addMetric, logMetrics } from '../metrics';
 import { BusinessMetric, functionEnv } from '../observability';
+import * as z from '../schemas/zod';
 
 /**
- * A JSON body checked against its schema. Not Powertools' `JSONStringified`: its issue quotes the
+ * A JSON body checked against its schema. The issue of a body that is not JSON is ours, not the
  * JSON parser's message, which quotes the start of the body, and bodies are never logged.
  */
-function jsonBody<S extends z.ZodType>(schema: S) {
-  return z
-    .string()
-    .transform((text, ctx) => {
+function jsonBody<S extends z.core.$ZodType>(schema: S) {
+  const json = z.pipe(
+    z.string(),
+    z.transform((text: string, ctx) => {
       try {
         return JSON.parse(text) as unknown;
       } catch {
-        ctx.addIssue({ code: 'custom', message: 'The body is not JSON.' });
+        ctx.issues.push({ code: 'custom', input: text, message: 'The body is not JSON.' });
         return z.NEVER;
       }
-    })
-    .pipe(schema);
+    }),
+  );
+  return z.pipe(json, schema);
+}
+
+/**
+ * The record's message, or a `ParsingError` naming each issue by its path in the record
+ * (`body.event.lines.0.quantity: …`) and never quoting the body. Our own parse rather than
+ * Powertools' parser integration, which validates with the classic zod API (a bundle that loads it
+ * loads all of zod at every cold start).
+ */
+function messageOf<S extends z.core.$ZodType>(bodySchema: S, record: SQSRecord): z.output<S> {
+  const result = z.safeParse(bodySchema, record.body);
+  if (result.success) return result.data;
+  throw new ParsingError(
+    result.error.issues.map((issue) => `${['body', ...issue.path].join('.')}: ${issue.message}`).join('; '),
+  );
 }
 
 /** Logs each failed record (parse or processing) by id and reason; never its body. */
@@ -48,22 +62,17 @@ class LoggedBatchProcessor extends BatchProcessor {
 
 /**
  * An SQS consumer with partial batch failures. Each record's body is parsed with the queue's
- * message schema (Powertools' parser integration) and handed over typed; a record that does not
- * parse, or whose handling throws, is logged and reported in `batchItemFailures` (so only it is
- * retried, and after the queue's maxReceiveCount it moves to the dead-letter queue), the others are
- * acknowledged.
+ * message schema and handed over typed; a record that does not parse, or whose handling throws, is
+ * logged and reported in `batchItemFailures` (so only it is retried, and after the queue's
+ * maxReceiveCount it moves to the dead-letter queue), the others are acknowledged.
  */
-export function sqsBatchHandler<S extends z.ZodType>(
+export function sqsBatchHandler<S extends z.core.$ZodType>(
   bodySchema: S,
-  handleMessage: (message: z.output<S>, record: ParsedRecord<SQSRecord, z.output<S>>) => Promise<void>,
+  handleMessage: (message: z.output<S>, record: SQSRecord) => Promise<void>,
 ) {
-  const processor = new LoggedBatchProcessor(EventType.SQS, {
-    parser,
-    schema: SqsRecordSchema.extend({ body: jsonBody(bodySchema) }),
-    logger,
-  });
-  // The parser replaced the body by the parsed message; the rest of the record is as received.
-  const handleRecord = (record: ParsedRecord<SQSRecord, z.output<S>>) => handleMessage(record.body, record);
+  const processor = new LoggedBatchProcessor(EventType.SQS);
+  const body = jsonBody(bodySchema);
+  const handleRecord = async (record: SQSRecord) => handleMessage(messageOf(body, record), record);
   return middy<SQSEvent, SQSBatchResponse>()
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics())

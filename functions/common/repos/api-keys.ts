@@ -14,9 +14,9 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { API_KEY_KINDS, type ApiKeyKind } from '../domain/api-keys';
+import * as z from '../schemas/zod';
 import { failedConditions, isConditionFailure } from './errors';
 import { influencerKey } from './influencers';
 import { entity, queryAll } from './items';
@@ -36,7 +36,7 @@ const ownedSchema = z.object({
   name: z.string(),
   keyHash: z.string(),
   createdAt: z.string(),
-  lastUsedAt: z.string().optional(),
+  lastUsedAt: z.optional(z.string()),
 });
 export type OwnedApiKey = z.output<typeof ownedSchema>;
 

@@ -14,8 +14,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
+import * as z from '../schemas/zod';
 import { entity, ITEM_TYPE, queryAll, queryPages } from './items';
 
 const clickSchema = z.object({
@@ -25,14 +25,14 @@ const clickSchema = z.object({
   merchantId: z.string(),
   visitorId: z.string(),
   occurredAt: z.string(),
-  browser: z.string().optional(),
-  os: z.string().optional(),
+  browser: z.optional(z.string()),
+  os: z.optional(z.string()),
   device: z.string(),
-  referrerHost: z.string().optional(),
+  referrerHost: z.optional(z.string()),
   ipHash: z.string(),
   bot: z.boolean(),
-  campaign: z.string().optional(),
-  utm: z.record(z.string(), z.string()).optional(),
+  campaign: z.optional(z.string()),
+  utm: z.optional(z.record(z.string(), z.string())),
   /** Epoch seconds after which DynamoDB may delete the click. */
   expiresAt: z.int(),
 });

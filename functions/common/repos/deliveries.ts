@@ -12,9 +12,9 @@
  * - `expiresAt` (TTL, epoch seconds) removes a delivery 30 days after its event.
  */
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { EVENT_TYPES } from '../domain/events';
+import * as z from '../schemas/zod';
 import { isConditionFailure } from './errors';
 import { entity, queryAll } from './items';
 
@@ -32,11 +32,11 @@ const deliverySchema = z.object({
   /** The JSON body, byte for byte what every attempt posts. */
   body: z.string(),
   createdAt: z.string(),
-  dueAt: z.string().optional(),
-  lastStatusCode: z.int().optional(),
-  lastAttemptAt: z.string().optional(),
+  dueAt: z.optional(z.string()),
+  lastStatusCode: z.optional(z.int()),
+  lastAttemptAt: z.optional(z.string()),
   /** Why the last attempt failed, for the operator (never sent to the subscriber). */
-  lastError: z.string().optional(),
+  lastError: z.optional(z.string()),
 });
 export type Delivery = z.output<typeof deliverySchema>;
 

@@ -10,11 +10,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { GetCommand, type QueryCommandInput, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { webhookSealKey } from '../config/keys';
 import { open, seal } from '../crypto/secret-box';
 import { ENDPOINT_EVENT_TYPES } from '../schemas/endpoints';
+import * as z from '../schemas/zod';
 import { enrollmentKey } from './enrollments';
 import { failedConditions, isConditionFailure } from './errors';
 import { influencerKey } from './influencers';
@@ -33,16 +33,16 @@ const endpointSchema = z.object({
   endpointId: z.string(),
   url: z.string(),
   events: z.array(z.enum(ENDPOINT_EVENT_TYPES)),
-  merchantId: z.string().optional(),
-  influencerId: z.string().optional(),
-  description: z.string().optional(),
+  merchantId: z.optional(z.string()),
+  influencerId: z.optional(z.string()),
+  description: z.optional(z.string()),
   createdAt: z.string(),
   /** Who made it: a merchant's own are the only ones its key may see or delete. */
-  createdBy: z.enum(['operator', 'merchant']).default('operator'),
+  createdBy: z._default(z.enum(['operator', 'merchant']), 'operator'),
 });
 export type Endpoint = z.output<typeof endpointSchema>;
 
-const storedSchema = endpointSchema.extend({ sealedSecret: z.string() });
+const storedSchema = z.extend(endpointSchema, { sealedSecret: z.string() });
 const endpointEntity = entity({ itemType: 'endpoint', keyAttributes: ['pk', 'sk'], schema: storedSchema });
 const COUNT_TYPE = 'endpointCount';
 

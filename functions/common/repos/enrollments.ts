@@ -6,9 +6,9 @@
  * influencer" is one Query too.
  */
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { type Terms, termsSchema } from '../schemas/programs';
+import * as z from '../schemas/zod';
 import { entity, queryAll, type TransactItem } from './items';
 
 const enrollmentItemSchema = z.object({
@@ -21,7 +21,7 @@ const enrollmentItemSchema = z.object({
    * Moved by every change of terms, so a change planned from what was read (its fees) is written
    * only if nobody changed the enrollment meanwhile. Absent before the first change of terms.
    */
-  version: z.int().optional(),
+  version: z.optional(z.int()),
 });
 export type Enrollment = z.output<typeof enrollmentItemSchema>;
 

@@ -4,8 +4,8 @@
  * influencer and is matched case-insensitively, CONTRACT §5).
  */
 import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
+import * as z from '../schemas/zod';
 import { failedConditions } from './errors';
 import { entity } from './items';
 

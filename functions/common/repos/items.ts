@@ -8,8 +8,8 @@
  * instead of travelling on as a wrongly typed value.
  */
 import { paginateQuery, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
+import * as z from '../schemas/zod';
 
 /** The attribute that says which entity an item is, in every table. */
 export const ITEM_TYPE = 'itemType';
@@ -24,7 +24,7 @@ export class CorruptItemError extends Error {
   override readonly name = 'CorruptItemError';
 }
 
-export interface EntitySpec<S extends z.ZodType> {
+export interface EntitySpec<S extends z.core.$ZodType> {
   /** The value of `itemType` on every item of this entity. */
   itemType: string;
   /** The key attributes (table and index keys): named in errors, never part of the entity. */
@@ -33,7 +33,7 @@ export interface EntitySpec<S extends z.ZodType> {
   schema: S;
 }
 
-export interface Entity<S extends z.ZodType> {
+export interface Entity<S extends z.core.$ZodType> {
   itemType: string;
   /** The entity as read back: checked against the schema, or a `CorruptItemError`. */
   fromItem(tableName: string, item: Item): z.output<S>;
@@ -41,8 +41,8 @@ export interface Entity<S extends z.ZodType> {
   toItem(keys: Item, fields: object): Item;
 }
 
-export function entity<S extends z.ZodType>(spec: EntitySpec<S>): Entity<S> {
-  const checked = z.object({ [ITEM_TYPE]: z.literal(spec.itemType) }).and(spec.schema);
+export function entity<S extends z.core.$ZodType>(spec: EntitySpec<S>): Entity<S> {
+  const checked = z.intersection(z.object({ [ITEM_TYPE]: z.literal(spec.itemType) }), spec.schema);
   return {
     itemType: spec.itemType,
     fromItem(tableName, item) {

@@ -4,8 +4,8 @@
  * Query of that index.
  */
 import { GetCommand, PutCommand, TransactWriteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
+import * as z from '../schemas/zod';
 import { isConditionFailure } from './errors';
 import { entity, queryAll, type TransactItem } from './items';
 
@@ -14,7 +14,7 @@ const linkSchema = z.object({
   influencerId: z.string(),
   merchantId: z.string(),
   targetUrl: z.string(),
-  campaign: z.string().optional(),
+  campaign: z.optional(z.string()),
   disabled: z.boolean(),
   createdAt: z.string(),
   updatedAt: z.string(),

@@ -4,16 +4,16 @@
  * ingest path both the merchant's settings and the keys to verify a signature.
  */
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { ATTRIBUTION_MODELS } from '../domain/attribution-models';
+import * as z from '../schemas/zod';
 import { isConditionFailure } from './errors';
 import { entity } from './items';
 
 /** Commission rates as stored: basis points, the default and per category. */
 export const commissionSchema = z.object({
   defaultBps: z.int(),
-  categoryBps: z.record(z.string(), z.int()).optional(),
+  categoryBps: z.optional(z.record(z.string(), z.int())),
 });
 export type Commission = z.output<typeof commissionSchema>;
 
@@ -22,7 +22,7 @@ const sealedSecretSchema = z.object({
   sealed: z.string(),
   createdAt: z.string(),
   /** Set when a newer secret replaced this one: it keeps verifying until then. */
-  expiresAt: z.string().optional(),
+  expiresAt: z.optional(z.string()),
 });
 export type SealedSecret = z.output<typeof sealedSecretSchema>;
 

@@ -21,12 +21,12 @@
  * `creditsByInfluencer` index: an influencer's own ledger, newest first, whatever its status.
  */
 import { BatchGetCommand, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { type AttributionShare, UNATTRIBUTED_REASONS, type UnattributedReason } from '../domain/attribution';
 import { ATTRIBUTION_MODELS, type AttributionModel } from '../domain/attribution-models';
 import type { CommissionRates, OrderLine, RefundLine } from '../domain/commission';
 import { formatInstant } from '../domain/instant';
+import * as z from '../schemas/zod';
 import { isConditionFailure } from './errors';
 import { entity, ITEM_TYPE, type Item, queryAll, queryPage, queryPages, type TransactItem } from './items';
 import { commissionSchema } from './merchants';
@@ -160,74 +160,74 @@ const unpaidOrPaid = z.enum(['unpaid', 'paid']);
 
 const orderLineSchema = z.object({
   sku: z.string(),
-  category: z.string().optional(),
+  category: z.optional(z.string()),
   quantity: z.int(),
   unitPriceMinor: z.int(),
 });
 
-const orderRootSchema: z.ZodType<OrderRoot> = z.object({
+const orderRootSchema: z.ZodMiniType<OrderRoot> = z.object({
   merchantId: z.string(),
   orderId: z.string(),
-  version: z.int().optional(),
-  status: z.enum(['pending', 'credited', 'unattributed']).optional(),
-  currency: z.string().optional(),
-  occurredAt: z.string().optional(),
-  lines: z.array(orderLineSchema).optional(),
-  rates: commissionSchema.optional(),
-  holdDays: z.int().optional(),
-  clickId: z.string().optional(),
-  couponCode: z.string().optional(),
-  method: methodSchema.optional(),
-  shares: z
-    .array(
+  version: z.optional(z.int()),
+  status: z.optional(z.enum(['pending', 'credited', 'unattributed'])),
+  currency: z.optional(z.string()),
+  occurredAt: z.optional(z.string()),
+  lines: z.optional(z.array(orderLineSchema)),
+  rates: z.optional(commissionSchema),
+  holdDays: z.optional(z.int()),
+  clickId: z.optional(z.string()),
+  couponCode: z.optional(z.string()),
+  method: z.optional(methodSchema),
+  shares: z.optional(
+    z.array(
       z.object({
         influencerId: z.string(),
         weightBps: z.int(),
-        clickId: z.string().optional(),
-        clickAgeMs: z.number().optional(),
+        clickId: z.optional(z.string()),
+        clickAgeMs: z.optional(z.number()),
         clickIds: z.array(z.string()),
-        rates: commissionSchema.optional(),
+        rates: z.optional(commissionSchema),
       }),
-    )
-    .optional(),
-  unattributedReason: z.enum(UNATTRIBUTED_REASONS).optional(),
-  originalAmountMinor: z.int().optional(),
-  amountMinor: z.int().optional(),
-  commissionMinor: z.int().optional(),
-  candidates: z
-    .array(z.object({ clickId: z.string(), influencerId: z.string(), occurredAt: z.string() }))
-    .optional(),
-  candidateRates: z.array(z.object({ influencerId: z.string(), rates: commissionSchema })).optional(),
-  keptLines: z.array(orderLineSchema).optional(),
-  changedAt: z.string().optional(),
+    ),
+  ),
+  unattributedReason: z.optional(z.enum(UNATTRIBUTED_REASONS)),
+  originalAmountMinor: z.optional(z.int()),
+  amountMinor: z.optional(z.int()),
+  commissionMinor: z.optional(z.int()),
+  candidates: z.optional(
+    z.array(z.object({ clickId: z.string(), influencerId: z.string(), occurredAt: z.string() })),
+  ),
+  candidateRates: z.optional(z.array(z.object({ influencerId: z.string(), rates: commissionSchema }))),
+  keptLines: z.optional(z.array(orderLineSchema)),
+  changedAt: z.optional(z.string()),
 });
 
-const storedRefundSchema: z.ZodType<StoredRefund> = z.object({
+const storedRefundSchema: z.ZodMiniType<StoredRefund> = z.object({
   eventId: z.string(),
   type: z.enum(['order.refunded', 'order.cancelled']),
   occurredAt: z.string(),
   lines: z.union([z.literal('all'), z.array(z.object({ sku: z.string(), quantity: z.int() }))]),
 });
 
-const storedCreditSchema: z.ZodType<StoredCredit> = z.object({
+const storedCreditSchema: z.ZodMiniType<StoredCredit> = z.object({
   merchantId: z.string(),
   orderId: z.string(),
   influencerId: z.string(),
   currency: z.string(),
   amountMinor: z.int(),
   weightBps: z.int(),
-  clickId: z.string().optional(),
+  clickId: z.optional(z.string()),
   method: methodSchema,
-  clickAgeMs: z.number().optional(),
+  clickAgeMs: z.optional(z.number()),
   clickIds: z.array(z.string()),
   occurredAt: z.string(),
   eligibleAt: z.string(),
   status: unpaidOrPaid,
-  payoutId: z.string().optional(),
+  payoutId: z.optional(z.string()),
   version: z.int(),
 });
 
-const storedAdjustmentSchema: z.ZodType<StoredAdjustment> = z.object({
+const storedAdjustmentSchema: z.ZodMiniType<StoredAdjustment> = z.object({
   merchantId: z.string(),
   orderId: z.string(),
   influencerId: z.string(),
@@ -238,20 +238,20 @@ const storedAdjustmentSchema: z.ZodType<StoredAdjustment> = z.object({
   orderOccurredAt: z.string(),
   eligibleAt: z.string(),
   status: unpaidOrPaid,
-  payoutId: z.string().optional(),
+  payoutId: z.optional(z.string()),
 });
 
-const storedFeeSchema: z.ZodType<StoredFee> = z.object({
+const storedFeeSchema: z.ZodMiniType<StoredFee> = z.object({
   merchantId: z.string(),
   influencerId: z.string(),
   feeId: z.string(),
   currency: z.string(),
   amountMinor: z.int(),
   dueAt: z.string(),
-  memo: z.string().optional(),
+  memo: z.optional(z.string()),
   eligibleAt: z.string(),
   status: z.enum(['unpaid', 'paid', 'cancelled']),
-  payoutId: z.string().optional(),
+  payoutId: z.optional(z.string()),
 });
 
 const orderEntity = entity({ itemType: 'order', keyAttributes, schema: orderRootSchema });

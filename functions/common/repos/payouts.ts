@@ -14,11 +14,11 @@
  * is what tells the table's stream that it was settled.
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { ID_PATTERN } from '../domain/ids';
 import { formatInstant } from '../domain/instant';
 import type { Settlement } from '../domain/settlement';
+import * as z from '../schemas/zod';
 import { isConditionFailure } from './errors';
 import { entity, ITEM_TYPE, queryAll, queryPage } from './items';
 import type { TransactItem } from './orders';
@@ -27,7 +27,7 @@ import type { TransactItem } from './orders';
 const payeeCursorSchema = z.object({
   shard: z.int(),
   /** The index's key the page starts after; absent for a shard's first page. */
-  start: z.record(z.string(), z.unknown()).optional(),
+  start: z.optional(z.record(z.string(), z.unknown())),
 });
 export type PayeeCursor = z.output<typeof payeeCursorSchema>;
 
@@ -45,16 +45,16 @@ const runSchema = z.object({
   status: z.enum(['running', 'complete']),
   doneJobs: z.int(),
   /** Pages of the payee set recorded so far. */
-  recordedPages: z.int().optional(),
+  recordedPages: z.optional(z.int()),
   /** The next page to record; absent once `recorded`. */
-  payeeCursor: payeeCursorSchema.optional(),
+  payeeCursor: z.optional(payeeCursorSchema),
   /** The payee set is complete: no job is ever added to the run. */
-  recorded: z.boolean().optional(),
-  recordedJobs: z.int().optional(),
+  recorded: z.optional(z.boolean()),
+  recordedJobs: z.optional(z.int()),
   /** The sort key of the last job marker queued in marker order. */
-  queuedThrough: z.string().optional(),
+  queuedThrough: z.optional(z.string()),
   /** Every recorded job was queued once. */
-  queued: z.boolean().optional(),
+  queued: z.optional(z.boolean()),
 });
 export type RunRecord = z.output<typeof runSchema>;
 
@@ -62,7 +62,7 @@ export type RunRecord = z.output<typeof runSchema>;
 const jobMarkerSchema = z.object({
   influencerId: z.string(),
   // Before job states, a marker was written only when its job finished: one without is done.
-  state: z.enum(['pending', 'done']).default('done'),
+  state: z._default(z.enum(['pending', 'done']), 'done'),
 });
 export type JobMarker = z.output<typeof jobMarkerSchema>;
 
@@ -83,9 +83,9 @@ const payoutSchema = z.object({
   markedMinor: z.int(),
   markedItems: z.int(),
   /** When the payout was decided (this clock); absent on payouts decided before it was recorded. */
-  createdAt: z.string().optional(),
+  createdAt: z.optional(z.string()),
   /** Recorded once, by `settle`: the payout's money left, with this reference. */
-  settlement: z.object({ reference: z.string(), settledAt: z.string() }).optional(),
+  settlement: z.optional(z.object({ reference: z.string(), settledAt: z.string() })),
 });
 export type PayoutRecord = z.output<typeof payoutSchema>;
 

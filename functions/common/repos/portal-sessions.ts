@@ -8,8 +8,8 @@
  * them some time after they expire; until it does, an expired item is refused when read.
  */
 import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
+import * as z from '../schemas/zod';
 import { isConditionFailure } from './errors';
 import { entity } from './items';
 

@@ -19,8 +19,8 @@
  * the two apart with `isStorefrontView`.
  */
 import { BatchGetCommand, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
+import * as z from '../schemas/zod';
 import { CLICK_RETENTION_DAYS } from './clicks';
 import { isConditionFailure } from './errors';
 import { entity, ITEM_TYPE } from './items';
@@ -29,8 +29,8 @@ import { linkKey } from './links';
 const storefrontItemSchema = z.object({
   code: z.string(),
   title: z.string(),
-  imageUrl: z.string().optional(),
-  note: z.string().optional(),
+  imageUrl: z.optional(z.string()),
+  note: z.optional(z.string()),
 });
 export type StorefrontItem = z.output<typeof storefrontItemSchema>;
 

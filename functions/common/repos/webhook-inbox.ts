@@ -5,9 +5,9 @@
  * anything the queue lost. Processed items expire 7 days after receipt (senders retry for ~3 days).
  */
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
 import { dynamo } from '../clients/aws';
 import { type OrderMessage, orderMessageSchema } from '../schemas/messages';
+import * as z from '../schemas/zod';
 import { isConditionFailure } from './errors';
 import { entity, queryAll } from './items';
 
@@ -31,35 +31,51 @@ export const inboxKey = (merchantId: string, webhookId: string) => ({
 });
 
 /** The message is stored as the JSON the queue carried, and parsed with the queue's own schema. */
-const storedMessage = z.string().transform((text, ctx) => {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    ctx.addIssue({ code: 'custom', message: 'The stored message is not JSON.' });
-    return z.NEVER;
-  }
-});
+const storedMessage = z.pipe(
+  z.string(),
+  z.transform((text: string, ctx) => {
+    try {
+      return JSON.parse(text) as unknown;
+    } catch {
+      ctx.issues.push({ code: 'custom', input: text, message: 'The stored message is not JSON.' });
+      return z.NEVER;
+    }
+  }),
+);
 
 const webhookEntity = entity({
   itemType: 'webhook',
   keyAttributes: ['pk'],
-  schema: z
-    .object({
+  schema: z.pipe(
+    z.object({
       merchantId: z.string(),
       webhookId: z.string(),
       receivedAt: z.string(),
-      message: storedMessage.pipe(orderMessageSchema),
-      pendingShard: z.literal(PENDING).optional(),
-      redrives: z.int().min(0).default(0),
-      lastRedriveAt: z.string().optional(),
-    })
-    .transform(
-      ({ pendingShard, lastRedriveAt, ...item }): InboxItem => ({
+      message: z.pipe(storedMessage, orderMessageSchema),
+      pendingShard: z.optional(z.literal(PENDING)),
+      redrives: z._default(z.int().check(z.minimum(0)), 0),
+      lastRedriveAt: z.optional(z.string()),
+    }),
+    z.transform(
+      ({
+        pendingShard,
+        lastRedriveAt,
+        ...item
+      }: {
+        merchantId: string;
+        webhookId: string;
+        receivedAt: string;
+        message: OrderMessage;
+        pendingShard?: typeof PENDING;
+        redrives: number;
+        lastRedriveAt?: string;
+      }): InboxItem => ({
         ...item,
         pending: pendingShard !== undefined,
         ...(lastRedriveAt === undefined ? {} : { lastRedriveAt }),
       }),
     ),
+  ),
 });
 
 /** The inbox item of a new webhook, for the ingest transaction (conditional: new ids only). */

@@ -1,10 +1,10 @@
 /** API keys of merchants and influencers (CONTRACT §11): what the operator sends and is shown. */
-import { z } from 'zod';
 import { idSchema, isoTimeSchema } from './common';
+import * as z from './zod';
 
 export const createApiKeySchema = z
-  .strictObject({ name: z.string().trim().min(1).max(100) })
-  .meta({ id: 'CreateApiKey' });
+  .strictObject({ name: z.string().check(z.trim(), z.minLength(1), z.maxLength(100)) })
+  .register(z.globalRegistry, { id: 'CreateApiKey' });
 export type CreateApiKeyInput = z.output<typeof createApiKeySchema>;
 
 export const apiKeyCreatedSchema = z
@@ -12,10 +12,10 @@ export const apiKeyCreatedSchema = z
     keyId: idSchema,
     name: z.string(),
     /** `clk_m_…` or `clk_i_…`: shown only in this answer, and stored only as its SHA-256. */
-    apiKey: z.string().regex(/^clk_[mi]_[A-Za-z0-9_-]{43}$/),
+    apiKey: z.string().check(z.regex(/^clk_[mi]_[A-Za-z0-9_-]{43}$/)),
     createdAt: isoTimeSchema,
   })
-  .meta({ id: 'ApiKeyCreated' });
+  .register(z.globalRegistry, { id: 'ApiKeyCreated' });
 
 export const apiKeySchema = z
   .object({
@@ -23,11 +23,13 @@ export const apiKeySchema = z
     name: z.string(),
     createdAt: isoTimeSchema,
     /** Precise to about a minute. */
-    lastUsedAt: isoTimeSchema.optional(),
+    lastUsedAt: z.optional(isoTimeSchema),
   })
-  .meta({ id: 'ApiKey' });
+  .register(z.globalRegistry, { id: 'ApiKey' });
 
-export const apiKeyListSchema = z.object({ items: z.array(apiKeySchema) }).meta({ id: 'ApiKeyList' });
+export const apiKeyListSchema = z
+  .object({ items: z.array(apiKeySchema) })
+  .register(z.globalRegistry, { id: 'ApiKeyList' });
 
 export const merchantKeyPathSchema = z.object({ merchantId: idSchema, keyId: idSchema });
 export const influencerKeyPathSchema = z.object({ influencerId: idSchema, keyId: idSchema });

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import {
   attributionModelSchema,
   bpsSchema,
@@ -8,37 +7,45 @@ import {
   isoTimeSchema,
   minorSchema,
 } from './common';
+import * as z from './zod';
 
 /** A bare host name such as `shop.example.com`: no scheme, port, path or wildcard. */
 const HOSTNAME = /^(?=.{1,253}$)(?!-)([a-z0-9-]{1,63}(?<!-)\.)+[a-z]{2,63}$/;
 export const hostnameSchema = z
-  .string()
-  .transform((s) => s.trim().toLowerCase().replace(/\.$/, ''))
-  .refine((s) => HOSTNAME.test(s), 'Must be a host name like "shop.example.com" (no scheme, port or path).');
+  .pipe(
+    z.string(),
+    z.transform((s: string) => s.trim().toLowerCase().replace(/\.$/, '')),
+  )
+  .check(
+    z.refine(
+      (s) => HOSTNAME.test(s),
+      'Must be a host name like "shop.example.com" (no scheme, port or path).',
+    ),
+  );
 
-export const clickIdParamSchema = z
-  .string()
-  .regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Must be 1 to 64 letters, digits, ".", "_" or "-".')
-  .refine((p) => !p.toLowerCase().startsWith('utm_'), 'Must not be a utm_ parameter.');
+export const clickIdParamSchema = z.string().check(
+  z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Must be 1 to 64 letters, digits, ".", "_" or "-".'),
+  z.refine((p) => !p.toLowerCase().startsWith('utm_'), 'Must not be a utm_ parameter.'),
+);
 
 export const commissionSchema = z.strictObject({
   defaultBps: bpsSchema,
-  categoryBps: z.record(z.string().min(1).max(128), bpsSchema).optional(),
+  categoryBps: z.optional(z.record(z.string().check(z.minLength(1), z.maxLength(128)), bpsSchema)),
 });
 
 export const createMerchantSchema = z
   .strictObject({
-    merchantId: idSchema.optional(),
-    name: z.string().trim().min(1).max(200),
-    allowedDomains: z.array(hostnameSchema).min(1).max(50),
+    merchantId: z.optional(idSchema),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    allowedDomains: z.array(hostnameSchema).check(z.minLength(1), z.maxLength(50)),
     currency: currencySchema,
-    clickIdParam: clickIdParamSchema.default('clk'),
-    attributionModel: attributionModelSchema.default('last_click'),
-    attributionWindowDays: z.int().min(1).max(365).default(30),
-    holdDays: z.int().min(0).max(365).default(30),
+    clickIdParam: z._default(clickIdParamSchema, 'clk'),
+    attributionModel: z._default(attributionModelSchema, 'last_click'),
+    attributionWindowDays: z._default(z.int().check(z.minimum(1), z.maximum(365)), 30),
+    holdDays: z._default(z.int().check(z.minimum(0), z.maximum(365)), 30),
     commission: commissionSchema,
   })
-  .meta({ id: 'CreateMerchant' });
+  .register(z.globalRegistry, { id: 'CreateMerchant' });
 export type CreateMerchantInput = z.output<typeof createMerchantSchema>;
 
 export const merchantSchema = z
@@ -54,40 +61,42 @@ export const merchantSchema = z
     commission: commissionSchema,
     createdAt: isoTimeSchema,
   })
-  .meta({ id: 'Merchant' });
+  .register(z.globalRegistry, { id: 'Merchant' });
 
-export const merchantCreatedSchema = merchantSchema
-  .extend({ webhookSecret: z.string().startsWith('whsec_') })
-  .meta({ id: 'MerchantCreated' });
+export const merchantCreatedSchema = z
+  .extend(merchantSchema, { webhookSecret: z.string().check(z.startsWith('whsec_')) })
+  .register(z.globalRegistry, { id: 'MerchantCreated' });
 
 export const secretRotatedSchema = z
   .object({
     merchantId: idSchema,
-    webhookSecret: z.string().startsWith('whsec_'),
+    webhookSecret: z.string().check(z.startsWith('whsec_')),
     previousSecretsValidUntil: isoTimeSchema,
   })
-  .meta({ id: 'SecretRotated' });
+  .register(z.globalRegistry, { id: 'SecretRotated' });
 
 export const couponCodeSchema = z
   .string()
-  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'Must be 1 to 64 letters, digits, "_" or "-".');
+  .check(z.regex(/^[A-Za-z0-9_-]{1,64}$/, 'Must be 1 to 64 letters, digits, "_" or "-".'));
 
 export const createInfluencerSchema = z
   .strictObject({
-    influencerId: idSchema.optional(),
-    handle: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Must be 1 to 64 letters, digits, ".", "_" or "-".'),
-    name: z.string().trim().min(1).max(200),
-    payoutMinimumMinor: minorSchema.default(1000),
+    influencerId: z.optional(idSchema),
+    handle: z
+      .string()
+      .check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/, 'Must be 1 to 64 letters, digits, ".", "_" or "-".')),
+    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    payoutMinimumMinor: z._default(minorSchema, 1000),
     couponCodes: z
-      .array(couponCodeSchema)
-      .max(50)
-      .default([])
-      .refine(
-        (codes) => new Set(codes.map((c) => c.toUpperCase())).size === codes.length,
-        'Coupon codes must be unique (case-insensitively).',
+      ._default(z.array(couponCodeSchema).check(z.maxLength(50)), [])
+      .check(
+        z.refine(
+          (codes) => new Set(codes.map((c) => c.toUpperCase())).size === codes.length,
+          'Coupon codes must be unique (case-insensitively).',
+        ),
       ),
   })
-  .meta({ id: 'CreateInfluencer' });
+  .register(z.globalRegistry, { id: 'CreateInfluencer' });
 export type CreateInfluencerInput = z.output<typeof createInfluencerSchema>;
 
 export const influencerSchema = z
@@ -99,20 +108,22 @@ export const influencerSchema = z
     couponCodes: z.array(z.string()),
     createdAt: isoTimeSchema,
   })
-  .meta({ id: 'Influencer' });
+  .register(z.globalRegistry, { id: 'Influencer' });
 
 export const createLinkSchema = z
   .strictObject({
-    code: codeSchema.optional(),
+    code: z.optional(codeSchema),
     influencerId: idSchema,
     merchantId: idSchema,
-    targetUrl: z.string().min(1).max(2048),
-    campaign: z.string().trim().min(1).max(128).optional(),
+    targetUrl: z.string().check(z.minLength(1), z.maxLength(2048)),
+    campaign: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(128))),
   })
-  .meta({ id: 'CreateLink' });
+  .register(z.globalRegistry, { id: 'CreateLink' });
 export type CreateLinkInput = z.output<typeof createLinkSchema>;
 
-export const updateLinkSchema = z.strictObject({ disabled: z.boolean() }).meta({ id: 'UpdateLink' });
+export const updateLinkSchema = z
+  .strictObject({ disabled: z.boolean() })
+  .register(z.globalRegistry, { id: 'UpdateLink' });
 export type UpdateLinkInput = z.output<typeof updateLinkSchema>;
 
 export const linkSchema = z
@@ -122,12 +133,12 @@ export const linkSchema = z
     influencerId: idSchema,
     merchantId: idSchema,
     targetUrl: z.string(),
-    campaign: z.string().optional(),
+    campaign: z.optional(z.string()),
     disabled: z.boolean(),
     createdAt: isoTimeSchema,
     updatedAt: isoTimeSchema,
   })
-  .meta({ id: 'Link' });
+  .register(z.globalRegistry, { id: 'Link' });
 
 export const merchantPathSchema = z.object({ merchantId: idSchema });
 export const influencerPathSchema = z.object({ influencerId: idSchema });

@@ -1,10 +1,12 @@
-import { z } from 'zod';
 import { ULID_PATTERN } from '../domain/ids';
 import { idSchema, isoTimeSchema } from './common';
+import * as z from './zod';
 
 export const redirectPathSchema = z.object({ code: z.string() });
 
-export const clickPathSchema = z.object({ clickId: z.string().regex(ULID_PATTERN, 'Must be a ULID.') });
+export const clickPathSchema = z.object({
+  clickId: z.string().check(z.regex(ULID_PATTERN, 'Must be a ULID.')),
+});
 
 export const clickViewSchema = z
   .object({
@@ -14,13 +16,13 @@ export const clickViewSchema = z
     merchantId: idSchema,
     visitorId: z.string(),
     occurredAt: isoTimeSchema,
-    browser: z.string().optional(),
-    os: z.string().optional(),
+    browser: z.optional(z.string()),
+    os: z.optional(z.string()),
     device: z.string(),
-    referrerHost: z.string().optional(),
+    referrerHost: z.optional(z.string()),
     ipHash: z.string(),
     bot: z.boolean(),
     duplicate: z.boolean(),
-    utm: z.record(z.string(), z.string()).optional(),
+    utm: z.optional(z.record(z.string(), z.string())),
   })
-  .meta({ id: 'Click' });
+  .register(z.globalRegistry, { id: 'Click' });

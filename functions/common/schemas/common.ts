@@ -1,21 +1,21 @@
-import { z } from 'zod';
 import { ATTRIBUTION_MODELS } from '../domain/attribution-models';
 import { ID_PATTERN, isReservedCode } from '../domain/ids';
 import { formatInstant } from '../domain/instant';
 import { errorCatalog, errorCodes } from '../http/errors';
+import * as z from './zod';
 
-export const idSchema = z.string().regex(ID_PATTERN, 'Must be 3 to 64 letters, digits, "_" or "-".');
+export const idSchema = z.string().check(z.regex(ID_PATTERN, 'Must be 3 to 64 letters, digits, "_" or "-".'));
 
-export const codeSchema = idSchema.refine((code) => !isReservedCode(code), 'This code is reserved.');
+export const codeSchema = idSchema.check(z.refine((code) => !isReservedCode(code), 'This code is reserved.'));
 
 export const currencySchema = z
   .string()
-  .regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code in capitals, like "USD".');
+  .check(z.regex(/^[A-Z]{3}$/, 'Must be an ISO 4217 code in capitals, like "USD".'));
 
-export const bpsSchema = z.int().min(0).max(10_000);
+export const bpsSchema = z.int().check(z.minimum(0), z.maximum(10_000));
 
 /** Money and counts: integers within JSON's safe range, never floats (CONTRACT §1). */
-export const minorSchema = z.int().min(0).max(Number.MAX_SAFE_INTEGER);
+export const minorSchema = z.int().check(z.minimum(0), z.maximum(Number.MAX_SAFE_INTEGER));
 
 /** A time in a response: the canonical form every stored time has. */
 export const isoTimeSchema = z.iso.datetime({ offset: false, precision: 3 });
@@ -36,11 +36,16 @@ export function isRequestYear(epochMs: number): boolean {
  * time computed from a request (a hold of up to a year, a window, a cut-off) within four-digit
  * years, where stored times keep one shape and sort as times.
  */
-export const requestTimeSchema = z.iso
-  .datetime({ offset: false })
-  .refine((value) => isRequestYear(Date.parse(value)), YEARS_MESSAGE)
-  .transform((value) => formatInstant(Date.parse(value)))
-  .meta({ description: `ISO 8601 UTC, in the years ${REQUEST_YEARS.min} to ${REQUEST_YEARS.max}.` });
+export const requestTimeSchema = z
+  .pipe(
+    z.iso
+      .datetime({ offset: false })
+      .check(z.refine((value) => isRequestYear(Date.parse(value)), YEARS_MESSAGE)),
+    z.transform((value: string) => formatInstant(Date.parse(value))),
+  )
+  .register(z.globalRegistry, {
+    description: `ISO 8601 UTC, in the years ${REQUEST_YEARS.min} to ${REQUEST_YEARS.max}.`,
+  });
 
 /**
  * A day of a query (`YYYY-MM-DD`, or an ISO 8601 time standing for its UTC day) whose UTC day is
@@ -48,16 +53,18 @@ export const requestTimeSchema = z.iso
  * days make a range is the caller's (domain/report-range.ts).
  */
 export function requestDayOrTimeSchema(patternMessage: string) {
-  return z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}(T\S+)?$/, patternMessage)
-    .refine((value) => {
+  return z.string().check(
+    z.regex(/^\d{4}-\d{2}-\d{2}(T\S+)?$/, patternMessage),
+    z.refine((value) => {
       const ms = Date.parse(value.length === 10 ? `${value}T00:00:00.000Z` : value);
       return Number.isNaN(ms) || isRequestYear(ms);
-    }, YEARS_MESSAGE);
+    }, YEARS_MESSAGE),
+  );
 }
 
-export const periodSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Must be a month as YYYY-MM.');
+export const periodSchema = z
+  .string()
+  .check(z.regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'Must be a month as YYYY-MM.'));
 
 export const attributionModelSchema = z.enum(ATTRIBUTION_MODELS);
 
@@ -65,13 +72,13 @@ export const attributionModelSchema = z.enum(ATTRIBUTION_MODELS);
 export const errorResponseSchema = z
   .object({
     error: z.object({
-      code: z.enum(errorCodes).meta({
+      code: z.enum(errorCodes).register(z.globalRegistry, {
         description: `One of the error catalog's codes: ${errorCodes
           .map((code) => `\`${code}\` (${errorCatalog[code].status})`)
           .join(', ')}.`,
       }),
       message: z.string(),
-      issues: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+      issues: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
     }),
   })
-  .meta({ id: 'Error' });
+  .register(z.globalRegistry, { id: 'Error' });

@@ -1,3 +1,5 @@
-import { z } from 'zod';
+import * as z from './zod';
 
-export const healthSchema = z.object({ status: z.literal('ok') }).meta({ id: 'Health' });
+export const healthSchema = z
+  .object({ status: z.literal('ok') })
+  .register(z.globalRegistry, { id: 'Health' });

@@ -3,25 +3,25 @@
  * as these types and consumers parse every record with these schemas (functions/common/queue/batch.ts),
  * so a message that either side misreads is a failure of that record, never a silent wrong value.
  */
-import { z } from 'zod';
 import { isPeriod } from '../domain/payout';
 import { orderEventSchema } from './webhooks';
+import * as z from './zod';
 
 /** Orders queue: one accepted webhook event, as the ingest kept it in the inbox. */
 export const orderMessageSchema = z.object({
-  merchantId: z.string().min(1),
-  webhookId: z.string().min(1),
+  merchantId: z.string().check(z.minLength(1)),
+  webhookId: z.string().check(z.minLength(1)),
   receivedAt: z.iso.datetime({ offset: false }),
   event: orderEventSchema,
 });
 export type OrderMessage = z.output<typeof orderMessageSchema>;
 
-const periodSchema = z.string().refine(isPeriod, 'Must be a month as YYYY-MM.');
+const periodSchema = z.string().check(z.refine(isPeriod, 'Must be a month as YYYY-MM.'));
 
 /** Payout-jobs queue: one influencer's part of one payout run. */
 export const payoutJobSchema = z.object({
   period: periodSchema,
-  influencerId: z.string().min(1),
+  influencerId: z.string().check(z.minLength(1)),
 });
 export type PayoutJob = z.output<typeof payoutJobSchema>;
 
@@ -44,8 +44,8 @@ export type PayoutJobsMessage = z.output<typeof payoutJobsMessageSchema>;
  * it was queued at, so a message left over from an attempt already recorded is dropped.
  */
 export const deliveryMessageSchema = z.object({
-  endpointId: z.string().min(1),
-  eventId: z.string().min(1),
-  attempts: z.int().min(0),
+  endpointId: z.string().check(z.minLength(1)),
+  eventId: z.string().check(z.minLength(1)),
+  attempts: z.int().check(z.minimum(0)),
 });
 export type DeliveryMessage = z.output<typeof deliveryMessageSchema>;

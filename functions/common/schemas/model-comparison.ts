@@ -1,15 +1,15 @@
 /** The attribution model comparison's query and answer (CONTRACT §10). */
-import { z } from 'zod';
 import { ATTRIBUTION_MODELS } from '../domain/attribution-models';
 import { currencySchema, idSchema } from './common';
 import { reportQuerySchema } from './reports';
+import * as z from './zod';
 
 /** The same day range as the merchant report; JSON only. */
-export const modelComparisonQuerySchema = reportQuerySchema.pick({ from: true, to: true });
+export const modelComparisonQuerySchema = z.pick(reportQuerySchema, { from: true, to: true });
 
 const modelFiguresSchema = z.object({
   currency: currencySchema,
-  orders: z.int().min(0),
+  orders: z.int().check(z.minimum(0)),
   commissionMinor: z.int(),
 });
 
@@ -28,4 +28,4 @@ export const modelComparisonSchema = z
       }),
     ),
   })
-  .meta({ id: 'AttributionModelComparison' });
+  .register(z.globalRegistry, { id: 'AttributionModelComparison' });

@@ -1,9 +1,12 @@
-import { z } from 'zod';
 import { UNATTRIBUTED_REASONS } from '../domain/attribution';
 import { ATTRIBUTION_MODELS } from '../domain/attribution-models';
 import { currencySchema, idSchema, isoTimeSchema } from './common';
+import * as z from './zod';
 
-export const orderPathSchema = z.object({ merchantId: idSchema, orderId: z.string().min(1).max(128) });
+export const orderPathSchema = z.object({
+  merchantId: idSchema,
+  orderId: z.string().check(z.minLength(1), z.maxLength(128)),
+});
 
 export const orderViewSchema = z
   .object({
@@ -18,16 +21,16 @@ export const orderViewSchema = z
     attributions: z.array(
       z.object({
         influencerId: idSchema,
-        clickId: z.string().optional(),
+        clickId: z.optional(z.string()),
         weightBps: z.int(),
         commissionMinor: z.int(),
         status: z.enum(['unpaid', 'paid']),
         method: z.enum([...ATTRIBUTION_MODELS, 'coupon']),
-        clickAgeSeconds: z.int().optional(),
+        clickAgeSeconds: z.optional(z.int()),
         clickIds: z.array(z.string()),
       }),
     ),
-    unattributedReason: z.enum(UNATTRIBUTED_REASONS).optional(),
+    unattributedReason: z.optional(z.enum(UNATTRIBUTED_REASONS)),
     refunds: z.array(
       z.object({ type: z.enum(['order.refunded', 'order.cancelled']), occurredAt: isoTimeSchema }),
     ),
@@ -40,4 +43,4 @@ export const orderViewSchema = z
       }),
     ),
   })
-  .meta({ id: 'Order' });
+  .register(z.globalRegistry, { id: 'Order' });

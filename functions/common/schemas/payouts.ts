@@ -1,7 +1,9 @@
-import { z } from 'zod';
 import { currencySchema, idSchema, isoTimeSchema, periodSchema, requestTimeSchema } from './common';
+import * as z from './zod';
 
-export const startRunSchema = z.strictObject({ period: periodSchema }).meta({ id: 'StartPayoutRun' });
+export const startRunSchema = z
+  .strictObject({ period: periodSchema })
+  .register(z.globalRegistry, { id: 'StartPayoutRun' });
 export const payoutsQuerySchema = z.object({ period: periodSchema });
 export const statementPathSchema = z.object({ influencerId: idSchema, period: periodSchema });
 
@@ -14,10 +16,11 @@ export const payoutSchema = z.object({
   items: z.int(),
   status: z.enum(['payable', 'carried_over']),
   /** Present once the operator recorded that the money left (POST .../settlement). */
-  settlement: z
-    .object({ reference: z.string(), settledAt: isoTimeSchema })
-    .meta({ id: 'PayoutSettlement' })
-    .optional(),
+  settlement: z.optional(
+    z
+      .object({ reference: z.string(), settledAt: isoTimeSchema })
+      .register(z.globalRegistry, { id: 'PayoutSettlement' }),
+  ),
 });
 
 /**
@@ -25,7 +28,7 @@ export const payoutSchema = z.object({
  * another shape names no payout: the route answers 404 for it, as for an id that is not stored.
  */
 export const payoutPathSchema = z.object({
-  payoutId: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])#[A-Za-z0-9_-]{3,64}#[A-Z]{3}$/),
+  payoutId: z.string().check(z.regex(/^\d{4}-(0[1-9]|1[0-2])#[A-Za-z0-9_-]{3,64}#[A-Z]{3}$/)),
 });
 
 /**
@@ -39,16 +42,20 @@ export const settlePayoutSchema = z
     /** The bank's or payment provider's reference of the transfer; trimmed. */
     reference: z
       .string()
-      .trim()
-      .min(1, 'Must not be empty.')
-      .max(200, 'Must be at most 200 characters.')
-      .regex(PRINTABLE, 'Must be printable characters only (no control characters or line breaks).'),
+      .check(
+        z.trim(),
+        z.minLength(1, 'Must not be empty.'),
+        z.maxLength(200, 'Must be at most 200 characters.'),
+        z.regex(PRINTABLE, 'Must be printable characters only (no control characters or line breaks).'),
+      ),
     /** When the money left; default now. Not more than 5 minutes ahead, nor before the payout. */
-    settledAt: requestTimeSchema.optional(),
+    settledAt: z.optional(requestTimeSchema),
   })
-  .meta({ id: 'SettlePayout' });
+  .register(z.globalRegistry, { id: 'SettlePayout' });
 
-export const settledPayoutSchema = payoutSchema.extend({ period: periodSchema }).meta({ id: 'PeriodPayout' });
+export const settledPayoutSchema = z
+  .extend(payoutSchema, { period: periodSchema })
+  .register(z.globalRegistry, { id: 'PeriodPayout' });
 
 export const payoutRunSchema = z
   .object({
@@ -56,4 +63,4 @@ export const payoutRunSchema = z
     status: z.enum(['running', 'complete']),
     payouts: z.array(payoutSchema),
   })
-  .meta({ id: 'PayoutRun' });
+  .register(z.globalRegistry, { id: 'PayoutRun' });

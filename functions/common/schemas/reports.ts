@@ -2,24 +2,24 @@
  * The report routes' query and responses (CONTRACT §5, issue 5). The query is validated here for
  * its shape; the day range rules (order, at most 400 days) are in domain/report-range.ts.
  */
-import { z } from 'zod';
 import { MAX_REPORT_DAYS } from '../domain/report-range';
 import { currencySchema, idSchema, requestDayOrTimeSchema } from './common';
+import * as z from './zod';
 
 const dayOrTime = requestDayOrTimeSchema(
   'Must be a day (YYYY-MM-DD) or an ISO 8601 time, which stands for its UTC day.',
-).meta({
+).register(z.globalRegistry, {
   description: `A UTC day, both ends included; at most ${MAX_REPORT_DAYS} days in all. Defaults: \`to\` today, \`from\` 29 days before \`to\`.`,
 });
 
 export const reportQuerySchema = z.object({
-  from: dayOrTime.optional(),
-  to: dayOrTime.optional(),
+  from: z.optional(dayOrTime),
+  to: z.optional(dayOrTime),
   /** `csv` for a CSV export; `Accept: text/csv` does the same. */
-  format: z.enum(['json', 'csv']).optional(),
+  format: z.optional(z.enum(['json', 'csv'])),
 });
 
-const count = z.int().min(0);
+const count = z.int().check(z.minimum(0));
 const money = z.int();
 
 const currencyFiguresSchema = z.object({
@@ -27,18 +27,18 @@ const currencyFiguresSchema = z.object({
   orders: count,
   revenueMinor: money,
   commissionMinor: money,
-  conversionRateBps: z.int().min(0).max(10_000),
+  conversionRateBps: z.int().check(z.minimum(0), z.maximum(10_000)),
   epcMinor: money,
 });
 
-const merchantCurrencyFiguresSchema = currencyFiguresSchema.extend({
+const merchantCurrencyFiguresSchema = z.extend(currencyFiguresSchema, {
   /** Fees whose `dueAt` day is in the range. */
   flatFeesMinor: money,
   /** Commission + flat fees. */
   spendMinor: money,
   /** ⌊revenue × 10 000 / spend⌋; null when spend is 0. */
-  returnOnSpendBps: z.int().nullable(),
-  returnOnSpend: z.string().nullable(),
+  returnOnSpendBps: z.nullable(z.int()),
+  returnOnSpend: z.nullable(z.string()),
 });
 
 export const influencerReportSchema = z
@@ -61,7 +61,7 @@ export const influencerReportSchema = z
       }),
     ),
   })
-  .meta({ id: 'InfluencerReport' });
+  .register(z.globalRegistry, { id: 'InfluencerReport' });
 
 export const merchantReportSchema = z
   .object({
@@ -80,4 +80,4 @@ export const merchantReportSchema = z
       }),
     ),
   })
-  .meta({ id: 'MerchantReport' });
+  .register(z.globalRegistry, { id: 'MerchantReport' });

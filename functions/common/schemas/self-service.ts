@@ -1,5 +1,4 @@
 /** What merchants and influencers read of themselves with their API keys (CONTRACT §11). */
-import { z } from 'zod';
 import { ATTRIBUTION_MODELS } from '../domain/attribution-models';
 import { commissionSchema, createLinkSchema, linkSchema } from './catalog';
 import {
@@ -13,6 +12,7 @@ import {
 import { orderPathSchema } from './orders';
 import { payoutSchema } from './payouts';
 import { putStorefrontSchema } from './storefronts';
+import * as z from './zod';
 
 export const programSchema = z
   .object({
@@ -23,7 +23,7 @@ export const programSchema = z
     /** The rates in force for this influencer: its terms' commission, else the merchant's. */
     commission: commissionSchema,
   })
-  .meta({ id: 'Program' });
+  .register(z.globalRegistry, { id: 'Program' });
 
 export const meSchema = z
   .object({
@@ -34,32 +34,39 @@ export const meSchema = z
     couponCodes: z.array(z.string()),
     programs: z.array(programSchema),
   })
-  .meta({ id: 'Me' });
+  .register(z.globalRegistry, { id: 'Me' });
 
-export const linkListSchema = z.object({ items: z.array(linkSchema) }).meta({ id: 'LinkList' });
+export const linkListSchema = z
+  .object({ items: z.array(linkSchema) })
+  .register(z.globalRegistry, { id: 'LinkList' });
 
 /** An influencer's link request: the influencer is the key's owner, never the body's. */
-export const createMyLinkSchema = createLinkSchema.omit({ influencerId: true }).meta({ id: 'CreateMyLink' });
+export const createMyLinkSchema = z
+  .omit(createLinkSchema, { influencerId: true })
+  .register(z.globalRegistry, { id: 'CreateMyLink' });
 
 /** An influencer's storefront: the influencer is the key's owner, never the body's. */
-export const putMyStorefrontSchema = putStorefrontSchema
-  .omit({ influencerId: true })
-  .meta({ id: 'PutMyStorefront' });
+export const putMyStorefrontSchema = z
+  .omit(putStorefrontSchema, { influencerId: true })
+  .register(z.globalRegistry, { id: 'PutMyStorefront' });
 
 const ledgerDay = requestDayOrTimeSchema(
   'Must be a day (YYYY-MM-DD) or an ISO 8601 time, which stands for its UTC day.',
-).meta({ description: 'A UTC day, both ends included; without it the list is unbounded on that side.' });
+).register(z.globalRegistry, {
+  description: 'A UTC day, both ends included; without it the list is unbounded on that side.',
+});
 
 /** Cursors are base64url; what they hold is checked when they come back (self-service/credits.ts). */
 export const creditsQuerySchema = z.object({
-  from: ledgerDay.optional(),
-  to: ledgerDay.optional(),
+  from: z.optional(ledgerDay),
+  to: z.optional(ledgerDay),
   cursor: z
-    .string()
-    .max(2048)
-    .regex(/^[A-Za-z0-9_-]+$/, 'Must be the nextCursor of a previous page.')
-    .optional()
-    .meta({ description: 'The `nextCursor` of the page before.' }),
+    .optional(
+      z
+        .string()
+        .check(z.maxLength(2048), z.regex(/^[A-Za-z0-9_-]+$/, 'Must be the nextCursor of a previous page.')),
+    )
+    .register(z.globalRegistry, { description: 'The `nextCursor` of the page before.' }),
 });
 
 export const CREDIT_METHODS_DESCRIPTION =
@@ -73,32 +80,38 @@ export const creditEntrySchema = z
     merchantId: idSchema,
     /** The order's id; for a flat fee, the fee's id. */
     orderId: z.string(),
-    feeId: z.string().optional().meta({ description: 'The fee id of a flat fee.' }),
+    feeId: z.optional(z.string()).register(z.globalRegistry, { description: 'The fee id of a flat fee.' }),
     occurredAt: isoTimeSchema,
     currency: currencySchema,
     /** Negative for a clawback. */
     commissionMinor: z.int(),
-    status: z.enum(['unpaid', 'paid', 'cancelled']).meta({
+    status: z.enum(['unpaid', 'paid', 'cancelled']).register(z.globalRegistry, {
       description: '`cancelled`: a flat fee no longer owed (its enrollment ended or its terms dropped it).',
     }),
-    method: z.enum([...ATTRIBUTION_MODELS, 'coupon', 'clawback', 'flat_fee']).meta({
+    method: z.enum([...ATTRIBUTION_MODELS, 'coupon', 'clawback', 'flat_fee']).register(z.globalRegistry, {
       description: CREDIT_METHODS_DESCRIPTION,
     }),
   })
-  .meta({ id: 'CreditEntry' });
+  .register(z.globalRegistry, { id: 'CreditEntry' });
 
 export const creditListSchema = z
   .object({
     items: z.array(creditEntrySchema),
-    nextCursor: z.string().optional().meta({ description: 'Absent on the last page.' }),
+    nextCursor: z
+      .optional(z.string())
+      .register(z.globalRegistry, { description: 'Absent on the last page.' }),
   })
-  .meta({
+  .register(z.globalRegistry, {
     id: 'CreditList',
     description: `Newest first, at most 100 a page. ${CREDIT_METHODS_DESCRIPTION}`,
   });
 
-export const myPayoutSchema = payoutSchema.extend({ period: periodSchema }).meta({ id: 'MyPayout' });
-export const myPayoutListSchema = z.object({ items: z.array(myPayoutSchema) }).meta({ id: 'MyPayoutList' });
+export const myPayoutSchema = z
+  .extend(payoutSchema, { period: periodSchema })
+  .register(z.globalRegistry, { id: 'MyPayout' });
+export const myPayoutListSchema = z
+  .object({ items: z.array(myPayoutSchema) })
+  .register(z.globalRegistry, { id: 'MyPayoutList' });
 
 export const periodPathSchema = z.object({ period: periodSchema });
-export const orderIdPathSchema = orderPathSchema.pick({ orderId: true });
+export const orderIdPathSchema = z.pick(orderPathSchema, { orderId: true });

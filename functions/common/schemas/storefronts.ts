@@ -1,7 +1,7 @@
 /** Storefronts (CONTRACT §3): the admin request and response bodies and the path parameters. */
-import { z } from 'zod';
 import { safeImageUrl } from '../domain/storefront-html';
 import { codeSchema, idSchema, isoTimeSchema } from './common';
+import * as z from './zod';
 
 /** At most 100 items per storefront (CONTRACT §3). */
 export const MAX_STOREFRONT_ITEMS = 100;
@@ -13,34 +13,36 @@ export const handleSchema = idSchema;
  * An absolute https URL without credentials, stored normalised (so what is checked is what is
  * served). Plain http would be mixed content on an https page; anything else could be a script.
  */
-export const imageUrlSchema = z
-  .string()
-  .min(1)
-  .max(2048)
-  .transform((value, ctx) => {
+export const imageUrlSchema = z.pipe(
+  z.string().check(z.minLength(1), z.maxLength(2048)),
+  z.transform((value: string, ctx) => {
     const url = safeImageUrl(value);
     if (url === undefined || url.length > 2048) {
-      ctx.addIssue({ code: 'custom', message: 'Must be an absolute https URL (at most 2048 characters).' });
+      ctx.issues.push({
+        code: 'custom',
+        input: value,
+        message: 'Must be an absolute https URL (at most 2048 characters).',
+      });
       return z.NEVER;
     }
     return url;
-  });
+  }),
+);
 
 export const storefrontItemInputSchema = z.strictObject({
   code: codeSchema,
-  title: z.string().trim().min(1).max(200),
-  imageUrl: imageUrlSchema.optional(),
-  note: z.string().trim().min(1).max(500).optional(),
+  title: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+  imageUrl: z.optional(imageUrlSchema),
+  note: z.optional(z.string().check(z.trim(), z.minLength(1), z.maxLength(500))),
 });
 
 export const putStorefrontSchema = z
   .strictObject({
     influencerId: idSchema,
-    title: z.string().trim().min(1).max(200),
-    items: z
-      .array(storefrontItemInputSchema)
-      .max(MAX_STOREFRONT_ITEMS, `At most ${MAX_STOREFRONT_ITEMS} items.`)
-      .superRefine((items, ctx) => {
+    title: z.string().check(z.trim(), z.minLength(1), z.maxLength(200)),
+    items: z.array(storefrontItemInputSchema).check(
+      z.maxLength(MAX_STOREFRONT_ITEMS, `At most ${MAX_STOREFRONT_ITEMS} items.`),
+      z.superRefine((items, ctx) => {
         // The same product twice is an editing mistake; naming the second copy says which to drop.
         const seen = new Set<string>();
         items.forEach((item, index) => {
@@ -50,8 +52,9 @@ export const putStorefrontSchema = z
           seen.add(item.code);
         });
       }),
+    ),
   })
-  .meta({ id: 'PutStorefront' });
+  .register(z.globalRegistry, { id: 'PutStorefront' });
 export type PutStorefrontInput = z.output<typeof putStorefrontSchema>;
 
 export const storefrontSchema = z
@@ -63,8 +66,8 @@ export const storefrontSchema = z
       z.object({
         code: z.string(),
         title: z.string(),
-        imageUrl: z.string().optional(),
-        note: z.string().optional(),
+        imageUrl: z.optional(z.string()),
+        note: z.optional(z.string()),
       }),
     ),
     /** The public page, e.g. `https://go.example.com/s/anna-summer`. */
@@ -72,7 +75,7 @@ export const storefrontSchema = z
     createdAt: isoTimeSchema,
     updatedAt: isoTimeSchema,
   })
-  .meta({ id: 'Storefront' });
+  .register(z.globalRegistry, { id: 'Storefront' });
 
 export const storefrontPathSchema = z.object({ handle: handleSchema });
 

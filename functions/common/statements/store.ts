@@ -5,7 +5,7 @@
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import { GetObjectCommand, NoSuchKey, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { s3 } from '../clients/aws';
 import { optionalEnv } from '../config/env';
 
 export interface StatementStore {
@@ -25,19 +25,25 @@ export function statementStoreFromEnv(): StatementStore {
 }
 
 function s3Store(bucket: string): StatementStore {
-  const s3 = new S3Client({});
   return {
     async put(key, csv) {
-      await s3.send(
-        new PutObjectCommand({ Bucket: bucket, Key: key, Body: csv, ContentType: 'text/csv; charset=utf-8' }),
+      const { sdk, client } = await s3();
+      await client.send(
+        new sdk.PutObjectCommand({
+          Bucket: bucket,
+          Key: key,
+          Body: csv,
+          ContentType: 'text/csv; charset=utf-8',
+        }),
       );
     },
     async get(key) {
+      const { sdk, client } = await s3();
       try {
-        const out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        const out = await client.send(new sdk.GetObjectCommand({ Bucket: bucket, Key: key }));
         return await out.Body?.transformToString('utf8');
       } catch (err) {
-        if (err instanceof NoSuchKey) return undefined;
+        if (err instanceof sdk.NoSuchKey) return undefined;
         throw err;
       }
     },
