@@ -8,7 +8,12 @@
  */
 import { type CfnResource, Duration, Validations } from 'aws-cdk-lib';
 import { ComparisonOperator } from 'aws-cdk-lib/aws-cloudwatch';
-import { FilterCriteria, FilterRule, type IFunction, StartingPosition } from 'aws-cdk-lib/aws-lambda';
+import {
+  FilterCriteria,
+  FilterRule,
+  type Function as LambdaFunction,
+  StartingPosition,
+} from 'aws-cdk-lib/aws-lambda';
 import { DynamoEventSource, SqsDlq } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -29,7 +34,7 @@ export const MAX_ITERATOR_AGE = Duration.minutes(1);
 export interface StreamsProps {
   readonly alarms: AlarmTopic;
   readonly tables: Tables;
-  readonly fnOf: (key: FunctionKey) => IFunction;
+  readonly fnOf: (key: FunctionKey) => LambdaFunction;
 }
 
 export class Streams extends Construct {
@@ -47,8 +52,11 @@ export class Streams extends Construct {
       const failures = this.createFailureQueue(spec);
       this.failureQueues.set(key, failures);
       const fn = props.fnOf(spec.consumer);
+      const table = props.tables.get(spec.table);
+      // The consumer tells a record's table by its name, even when it never calls that table.
+      fn.addEnvironment(table.envVar, table.table.tableName);
       fn.addEventSource(
-        new DynamoEventSource(props.tables.get(spec.table).table, {
+        new DynamoEventSource(table.table, {
           startingPosition:
             spec.startingPosition === 'LATEST' ? StartingPosition.LATEST : StartingPosition.TRIM_HORIZON,
           batchSize: spec.batchSize,

@@ -2,6 +2,7 @@
  * Real bundling, once: every handler of the wiring manifest bundles with the local esbuild (no
  * Docker), minified, with a source map next to it. The other infra tests skip bundling for speed.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { type FunctionKey, functions } from '../../lib/wiring';
@@ -13,6 +14,7 @@ const functionKeys = Object.keys(functions) as FunctionKey[];
 
 describe('function bundles', () => {
   let bundleDirOf: (key: FunctionKey) => string;
+  let environmentOf: (key: FunctionKey) => Record<string, string>;
 
   beforeAll(() => {
     const { app, stack, template } = synthTemplate({ bundle: true });
@@ -26,6 +28,22 @@ describe('function bundles', () => {
       string,
       { Properties: { Code: { S3Key: string } } }
     >;
+    environmentOf = (key) => {
+      const props = resources[logicalId(stack, stack.function(key))]?.Properties as {
+        Environment?: { Variables?: Record<string, unknown> };
+      };
+      // Tokens (table names, queue URLs) resolve only in AWS; any non-empty value loads the same.
+      return Object.fromEntries(
+        Object.entries(props.Environment?.Variables ?? {}).map(([name, value]) => [
+          name,
+          typeof value === 'string'
+            ? value
+            : name.endsWith('_URL')
+              ? `https://resolved.example/${name.toLowerCase()}`
+              : `resolved-${name.toLowerCase()}`,
+        ]),
+      );
+    };
     bundleDirOf = (key) => {
       const s3Key = resources[logicalId(stack, stack.function(key))]?.Properties.Code.S3Key ?? '';
       const source = manifest.files[s3Key.replace(/\.zip$/, '')]?.source.path;
@@ -48,5 +66,33 @@ describe('function bundles', () => {
     // the SDK loads lazily for multi-region endpoints these functions never call.
     const sdkRequires = new Set(code.match(/require\(["']@aws-sdk\/[^"']+["']\)/g) ?? []);
     expect([...sdkRequires].filter((r) => !/@aws-sdk\/signature-v4(a|-crt)['"]/.test(r))).toEqual([]);
+  });
+
+  // A function reads its configuration when its module loads (functions/common/config/env.ts), so
+  // a variable the stack forgets to set makes every cold start fail in AWS, while locally, where
+  // the runtime sets every variable, nothing shows it. Loading the bundle with exactly the
+  // template's variables (and what Lambda itself sets) finds it before a deploy does.
+  test.each(functionKeys)('%s loads with only the environment the stack gives it', (key) => {
+    const loaded = spawnSync(
+      process.execPath,
+      ['-e', `require(${JSON.stringify(path.join(bundleDirOf(key), 'index.js'))})`],
+      {
+        env: {
+          PATH: process.env.PATH ?? '',
+          ...environmentOf(key),
+          AWS_REGION: 'us-east-1',
+          AWS_ACCESS_KEY_ID: 'AKIDLOADONLY',
+          AWS_SECRET_ACCESS_KEY: 'load-only',
+          AWS_LAMBDA_FUNCTION_NAME: key,
+          AWS_LAMBDA_FUNCTION_MEMORY_SIZE: '256',
+        },
+        encoding: 'utf8',
+        timeout: 30_000,
+      },
+    );
+    expect({ status: loaded.status, stderr: loaded.stderr.split('\n').slice(0, 5).join('\n') }).toEqual({
+      status: 0,
+      stderr: '',
+    });
   });
 });

@@ -17,6 +17,7 @@ import {
   routeKey,
   routes,
   type SecretKey,
+  type StreamSpec,
   secrets,
   streams,
   type TableAction,
@@ -172,12 +173,19 @@ describe.each(functionEntries)('function %s', (key, spec) => {
     });
   });
 
-  test("gets the names of exactly its tables (tableEnv), and no other table's", () => {
+  test("gets the names of exactly its tables (tableEnv) and of the tables whose streams it reads, and no other table's", () => {
     const expected = tableEnv(spec, (table) => tables[table].id);
     for (const [envVar, tableId] of Object.entries(expected))
       expect(environment(key)[envVar]).toEqual({ Ref: tableId });
+    // A stream consumer tells a record's table by its name, so it gets that name without a grant.
+    const streamTables = new Set<TableKey>(
+      (Object.values(streams) as StreamSpec[]).filter((s) => s.consumer === key).map((s) => s.table),
+    );
+    for (const table of streamTables)
+      expect(environment(key)[tables[table].envVar]).toEqual({ Ref: tables[table].id });
     for (const [table, tspec] of tableEntries) {
-      if (!(table in spec.tables)) expect(environment(key)).not.toHaveProperty(tspec.envVar);
+      if (!(table in spec.tables) && !streamTables.has(table as TableKey))
+        expect(environment(key)).not.toHaveProperty(tspec.envVar);
     }
   });
 
