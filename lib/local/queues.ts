@@ -15,11 +15,14 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { functions, type QueueKey, type QueueSpec, queues } from '../wiring';
 import { lambdaContext } from './api-gateway-event';
+import { type QueueActivity, queueNameOf } from './sqs-local';
 
 export interface LocalQueue {
   url: string;
   arn: string;
   deadLetterUrl: string;
+  /** How long a received message stays invisible: a message its consumer failed is back after it. */
+  visibilityTimeoutSeconds?: number;
 }
 export type LocalQueues = Record<QueueKey, LocalQueue>;
 
@@ -37,11 +40,12 @@ export async function provisionQueues(
       }),
     );
     const dlqArn = await queueArn(client, dlq.QueueUrl);
+    const visibilityTimeoutSeconds = overrides.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds;
     const main = await client.send(
       new CreateQueueCommand({
         QueueName: `${prefix}-${key}`,
         Attributes: {
-          VisibilityTimeout: String(overrides.visibilityTimeoutSeconds ?? spec.visibilityTimeoutSeconds),
+          VisibilityTimeout: String(visibilityTimeoutSeconds),
           RedrivePolicy: JSON.stringify({
             deadLetterTargetArn: dlqArn,
             maxReceiveCount: String(spec.maxReceiveCount),
@@ -53,6 +57,7 @@ export async function provisionQueues(
       url: main.QueueUrl ?? '',
       arn: await queueArn(client, main.QueueUrl),
       deadLetterUrl: dlq.QueueUrl ?? '',
+      visibilityTimeoutSeconds,
     };
   }
   return result as LocalQueues;
@@ -73,29 +78,72 @@ export interface QueuePoller {
   stop(): Promise<void>;
 }
 
+/**
+ * With the emulator's activity, how long an idle poller waits before it receives anyway: every
+ * moment a message can become visible is announced (sends, delays, visibility changes, failed
+ * batches), so this only bounds what an unforeseen case could cost.
+ */
+export const IDLE_RECEIVE_INTERVAL_MS = 10_000;
+
+/**
+ * Feeds a queue to its consumer. Given the emulator's `activity` (the runtime runs the emulator in
+ * its own process), a poller receives without waiting and, when the queue is empty, sleeps until a
+ * message may be there: an idle queue costs a receive every IDLE_RECEIVE_INTERVAL_MS, and the
+ * emulator runs no timer meanwhile (it checks its waiting receives every 20 ms while any is open).
+ * Without it (an emulator in another process), it receives with a 1 s wait: a longer one, cut
+ * short on stop, would leave its wait in the emulator and the next message would go to it, lost.
+ */
 export function startQueuePoller(input: {
   client: SQSClient;
   queue: LocalQueue;
   spec: QueueSpec;
   handler: () => Promise<SqsLambda>;
   onError?: (err: unknown) => void;
+  activity?: QueueActivity;
+  idleReceiveIntervalMs?: number;
 }): QueuePoller {
-  const { client, queue, spec } = input;
+  const { client, queue, spec, activity } = input;
   const consumer = spec.consumer as keyof typeof functions;
+  const queueName = queueNameOf(queue.url);
   let running = true;
+  /** Counts the queue's announced moments, so one that comes while a receive is out is not missed. */
+  let announced = 0;
+  let wake: (() => void) | undefined;
+  const unsubscribe = activity?.subscribe(queueName, () => {
+    announced += 1;
+    wake?.();
+  });
+  const idle = (ms: number) =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        wake = undefined;
+        resolve();
+      }, ms);
+      wake = () => {
+        wake = undefined;
+        clearTimeout(timer);
+        resolve();
+      };
+    });
   const loop = (async () => {
     while (running) {
+      const seen = announced;
       try {
         const out = await client.send(
           new ReceiveMessageCommand({
             QueueUrl: queue.url,
             MaxNumberOfMessages: spec.batchSize,
-            WaitTimeSeconds: 1,
+            WaitTimeSeconds: activity ? 0 : 1,
             MessageSystemAttributeNames: ['All'],
           }),
         );
         const messages = out.Messages ?? [];
-        if (messages.length === 0 || !running) continue;
+        if (!running) continue;
+        if (messages.length === 0) {
+          if (activity && announced === seen)
+            await idle(input.idleReceiveIntervalMs ?? IDLE_RECEIVE_INTERVAL_MS);
+          continue;
+        }
         const event: SQSEvent = {
           Records: messages.map((m) => ({
             messageId: m.MessageId ?? '',
@@ -124,6 +172,9 @@ export function startQueuePoller(input: {
           input.onError?.(err);
           failed = new Set(event.Records.map((r) => r.messageId));
         }
+        // What the consumer failed is received again once it is visible again.
+        if (failed.size > 0 && queue.visibilityTimeoutSeconds !== undefined)
+          activity?.notify(queueName, queue.visibilityTimeoutSeconds);
         const done = messages.filter((m) => !failed.has(m.MessageId ?? ''));
         if (done.length) {
           await client.send(
@@ -143,6 +194,8 @@ export function startQueuePoller(input: {
   return {
     async stop() {
       running = false;
+      unsubscribe?.();
+      wake?.();
       await loop;
     },
   };

@@ -9,12 +9,14 @@ import { type QueueKey, queues, tables } from '../wiring';
 import { startDynamoDbLocal } from './dynamodb-local';
 import { localTableNames, provisionTables, type TableNames } from './provision';
 import { type LocalQueues, provisionQueues } from './queues';
-import { startSqsLocal } from './sqs-local';
+import { type QueueActivity, startSqsLocal } from './sqs-local';
 import { ALWAYS_UP, type StandInHealth, superviseDynamoDbLocal } from './supervisor';
 
 export interface LocalStores {
   dynamoEndpoint: string;
   sqsEndpoint: string;
+  /** When the emulator's queues may have a message to receive (./sqs-local.ts). */
+  queueActivity: QueueActivity;
   /** Whether the stand-ins can be reached now (always, unless supervised). */
   health: StandInHealth;
   stop(): Promise<void>;
@@ -62,6 +64,7 @@ export async function startLocalStores(options: {
   return {
     dynamoEndpoint: dynamo.endpoint,
     sqsEndpoint: sqs.endpoint,
+    queueActivity: sqs.activity,
     health: dynamo,
     async stop() {
       await Promise.allSettled([sqs.stop(), dynamo.stop()]);

@@ -38,7 +38,7 @@ type Invocable = (event: unknown, context: Context) => Promise<unknown>;
 const LOCAL_CONSUMERS_PER_QUEUE = 3;
 
 export async function startWorkers(
-  stores: Pick<LocalStores, 'sqsEndpoint' | 'dynamoEndpoint'>,
+  stores: Pick<LocalStores, 'sqsEndpoint' | 'dynamoEndpoint'> & Partial<Pick<LocalStores, 'queueActivity'>>,
   provisioned: Provisioned,
   runSchedules: boolean,
   health: StandInHealth = ALWAYS_UP,
@@ -76,6 +76,7 @@ export async function startWorkers(
           spec,
           handler: () => loadHandler(spec.consumer as FunctionKey),
           onError: report(`Queue ${key}`),
+          activity: stores.queueActivity,
         }),
       ),
     );

@@ -99,6 +99,25 @@ test('a click is counted by kind, under the redirect service', async () => {
   });
 });
 
+test('concurrent clicks: every metric line carries the redirect service', async () => {
+  // Sixteen at a time, as a load generator sends them: each invocation's line must still name it.
+  const lines = await linesOf(() =>
+    Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let i = 0; i < 8; i++) await redirect(clickEvent(BROWSER_UA), context('redirect'));
+      }),
+    ),
+  );
+  expect(emf(lines)).toHaveLength(16 * 8);
+  for (const line of emf(lines)) {
+    expect(line).toMatchObject({ service: 'creditlink-redirect', kind: 'human', Clicks: 1 });
+    const [definition] = (line._aws as { CloudWatchMetrics: Array<{ Dimensions: string[][] }> })
+      .CloudWatchMetrics;
+    expect(definition?.Dimensions).toEqual([expect.arrayContaining(['service', 'kind'])]);
+  }
+  expect(lines.filter((line) => !('_aws' in line))).toEqual([]);
+});
+
 test('webhooks: the log line names the ingest service; accepted, duplicate and rejected are counted', async () => {
   const order = {
     type: 'order.created',

@@ -1,4 +1,4 @@
-import { IDLE_POLL_MAX_MS, nextPollDelay } from '../../lib/local/streams';
+import { IDLE_POLL_MAX_MS, nextPollDelay, WOKEN_READ_DELAY_MS, wokenDelay } from '../../lib/local/streams';
 
 describe('the local stream poller’s pause between reads', () => {
   test.each([
@@ -11,7 +11,8 @@ describe('the local stream poller’s pause between reads', () => {
     },
     { name: 'idle: doubles', previous: 200, interval: 200, records: false, next: 400 },
     { name: 'idle: doubles again', previous: 400, interval: 200, records: false, next: 800 },
-    { name: 'idle: capped', previous: 800, interval: 200, records: false, next: IDLE_POLL_MAX_MS },
+    { name: 'idle: doubles up to the cap', previous: 3200, interval: 200, records: false, next: 6400 },
+    { name: 'idle: capped', previous: 6400, interval: 200, records: false, next: IDLE_POLL_MAX_MS },
     {
       name: 'idle: stays at the cap',
       previous: IDLE_POLL_MAX_MS,
@@ -26,15 +27,17 @@ describe('the local stream poller’s pause between reads', () => {
       records: true,
       next: 200,
     },
-    {
-      name: 'a 500 ms interval reaches the cap in one step',
-      previous: 500,
-      interval: 500,
-      records: false,
-      next: 1000,
-    },
-    { name: 'an interval above the cap is kept', previous: 1500, interval: 1500, records: false, next: 1500 },
+    { name: 'an interval above the cap is kept', previous: 9000, interval: 9000, records: false, next: 9000 },
   ])('$name', ({ previous, interval, records, next }) => {
     expect(nextPollDelay(previous, interval, records)).toBe(next);
+  });
+});
+
+describe('a write of this process shortens an idle poller’s pause', () => {
+  test.each([
+    { name: 'a long idle pause: cut to the woken delay', remaining: 7000, next: WOKEN_READ_DELAY_MS },
+    { name: 'a pause already shorter (a busy stream’s interval): kept', remaining: 300, next: 300 },
+  ])('$name', ({ remaining, next }) => {
+    expect(wokenDelay(remaining)).toBe(next);
   });
 });
