@@ -18,7 +18,7 @@ const START_TIMEOUT_MS = 90_000;
 
 export default async function globalSetup(): Promise<void> {
   requireJava();
-  // Inherited by the test workers: the SDK's notice about Node.js 20 is noise in test output.
+  // Inherited by the test workers: the region and credentials the SDK clients insist on.
   Object.assign(process.env, LOCAL_AWS_ENV);
   const root = resolve(__dirname, '..', '..');
   const child = spawn(
