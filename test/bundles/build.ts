@@ -4,7 +4,7 @@
  * source map without sources, the AWS SDK inside), each into `<outDir>/<key>/index.js`.
  */
 import { join, resolve } from 'node:path';
-import { build } from 'esbuild';
+import { build, stop } from 'esbuild';
 import { BUNDLE_TARGET } from '../../lib/constructs/function-with-log-group';
 import { type FunctionKey, functions } from '../../lib/wiring';
 
@@ -30,6 +30,9 @@ export async function buildBundles(outDir: string): Promise<Record<FunctionKey, 
       });
       return [key, outfile] as const;
     }),
-  );
+  ).finally(() => {
+    // esbuild's service process would otherwise live as long as Jest's main process.
+    stop();
+  });
   return Object.fromEntries(built) as Record<FunctionKey, string>;
 }
