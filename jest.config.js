@@ -10,6 +10,9 @@ const base = {
   // @middy is published as ESM only: let swc turn it into CommonJS for Jest. Lambda's InvokeStore
   // loads node:async_hooks with a dynamic import(), which Jest's CommonJS runtime cannot run as is.
   transformIgnorePatterns: ['/node_modules/(?!(@middy|@aws/lambda-invoke-store)/)'],
+  // @middy 7 lists an `import` condition only, which Jest's CommonJS resolver does not ask for
+  // (lib/local/esm-only-packages.ts does the same for tsx).
+  moduleNameMapper: { '^@middy/(core|util)$': '<rootDir>/node_modules/@middy/$1/index.js' },
 };
 /** Layers that run `npm start` as a child: Java is checked first, and no runtime outlives a file. */
 const runtimeLayer = {
@@ -38,5 +41,15 @@ module.exports = {
       testMatch: ['<rootDir>/test/browser/**/*.test.ts'],
     },
     { ...runtimeLayer, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
+    {
+      // The functions as they deploy: bundled once per run, loaded by plain `node`, compared with
+      // the sources on the integration layer's stores.
+      ...base,
+      displayName: 'bundles',
+      setupFilesAfterEnv: ['<rootDir>/test/support/slow-tests.ts'],
+      testMatch: ['<rootDir>/test/bundles/**/*.test.ts'],
+      globalSetup: '<rootDir>/test/bundles/global-setup.ts',
+      globalTeardown: '<rootDir>/test/bundles/global-teardown.ts',
+    },
   ],
 };

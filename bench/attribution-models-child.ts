@@ -4,6 +4,7 @@
  * and, in the same process and run, the baseline: a plain paged Query of the same index items,
  * nothing parsed or computed. Rounds alternate which goes first. Reports over IPC.
  */
+import '../lib/local/esm-only-packages';
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';

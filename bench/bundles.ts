@@ -7,7 +7,7 @@
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { newestNodeRuntime } from '../lib/constructs/function-with-log-group';
+import { BUNDLE_TARGET } from '../lib/constructs/function-with-log-group';
 import { type FunctionKey, functions } from '../lib/wiring';
 import { int, kib, table } from './lib/format';
 import type { BenchContext, BenchModule, Row, Section } from './lib/types';
@@ -26,8 +26,8 @@ export interface Bundle {
   metafile: Metafile;
 }
 
-/** The construct derives its target from the newest Node.js runtime in aws-cdk-lib; so does this. */
-export const bundleTarget = () => `node${/^nodejs(\d+)/.exec(newestNodeRuntime().name)?.[1] ?? '22'}`;
+/** The construct's own esbuild target: both come from package.json's `config.nodeMajor`. */
+export const bundleTarget = () => BUNDLE_TARGET;
 
 export const bundlesBench: BenchModule = {
   id: 'bundles',

@@ -10,6 +10,7 @@
  * conflicts between concurrent jobs, shows in these counts whatever the machine's speed. The bench's
  * own wait for the run to complete reads the run with a client of its own, not counted.
  */
+import '../lib/local/esm-only-packages';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';

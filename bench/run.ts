@@ -7,6 +7,7 @@
  * BENCH_ROUNDS (4). Everything a module starts lives in a temporary directory and is stopped when
  * the module ends, fails, or the run is interrupted.
  */
+import '../lib/local/esm-only-packages';
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir, totalmem } from 'node:os';
@@ -59,7 +60,7 @@ const settings: Settings = {
 };
 
 // As bin/local.ts does: the SDK clients of the bench and of the in-process runtime need a region and
-// credentials, and this machine's Node.js 20 would otherwise print the SDK's support warning.
+// credentials.
 Object.assign(process.env, LOCAL_AWS_ENV);
 
 // Other work on this shared machine moves the absolute figures; the report says how busy it was.

@@ -2,6 +2,7 @@
  * `npm start` — runs creditlink on this machine (CONTRACT §2). PORT, DATA_DIR and ADMIN_TOKEN
  * configure it; SIGINT or SIGTERM stops everything it started.
  */
+import '../lib/local/esm-only-packages';
 import { JAVA_MISSING, javaAvailable } from '../lib/local/dynamodb-local';
 import { type LocalRuntime, startLocalRuntime } from '../lib/local/runtime';
 import { LOCAL_AWS_ENV } from '../lib/local/stores';

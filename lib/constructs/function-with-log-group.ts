@@ -1,8 +1,8 @@
 /**
  * The one Lambda function construct every handler is deployed with, carrying the defaults in one
- * place: arm64, the newest Node.js runtime aws-cdk-lib knows, esbuild-minified bundle with source
- * maps, its own log group with a retention, X-Ray tracing, and a role that can do nothing until a
- * table, secret, queue or bucket is bound to it.
+ * place: arm64, the Node.js major of package.json's `config.nodeMajor`, esbuild-minified bundle
+ * with source maps, its own log group with a retention, X-Ray tracing, and a role that can do
+ * nothing until a table, secret, queue or bucket is bound to it.
  */
 import * as path from 'node:path';
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
@@ -11,6 +11,7 @@ import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-l
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
+import packageJson from '../../package.json';
 import { observabilityEnv } from '../function-env';
 import { type Access, type FunctionKey, type FunctionSpec, INDEX_ACTIONS, type TableAction } from '../wiring';
 import type { EnvBucket } from './buckets';
@@ -25,8 +26,25 @@ export const repoRoot = path.resolve(__dirname, '..', '..');
 export const FUNCTION_LOG_RETENTION = RetentionDays.ONE_MONTH;
 
 /**
+ * The Node.js major the functions deploy on, and the one `npm start` and `npm test` run on: the
+ * `node-<os>-<cpu>` packages in package.json's optionalDependencies are of this major (a unit test
+ * checks it), so the local runtime, the tests and Lambda cannot drift apart.
+ */
+export const NODE_MAJOR: number = packageJson.config.nodeMajor;
+
+/** esbuild's target for the bundles: the syntax the deployed runtime runs natively. */
+export const BUNDLE_TARGET = `node${NODE_MAJOR}`;
+
+/** The Lambda runtime of NODE_MAJOR; an aws-cdk-lib that does not know it fails synth here. */
+export function nodeRuntime(): Runtime {
+  const runtime = Runtime.ALL.find((rt) => rt.name === `nodejs${NODE_MAJOR}.x`);
+  if (!runtime) throw new Error(`aws-cdk-lib offers no nodejs${NODE_MAJOR}.x runtime.`);
+  return runtime;
+}
+
+/**
  * The newest Node.js runtime this aws-cdk-lib version offers, chosen the way cdk-nag's AwsSolutions-L1
- * checks it, so upgrading aws-cdk-lib upgrades the functions instead of failing synth.
+ * checks it: NODE_MAJOR must be this one, or synth fails that rule (a unit test says so first).
  * `NODEJS_LATEST` is skipped: it trails the newest one ("available in all regions").
  */
 export function newestNodeRuntime(): Runtime {
@@ -80,7 +98,7 @@ export class FunctionWithLogGroup extends NodejsFunction {
       entry: path.join(repoRoot, props.spec.entry),
       handler: 'handler',
       description: props.spec.description,
-      runtime: newestNodeRuntime(),
+      runtime: nodeRuntime(),
       architecture: Architecture.ARM_64,
       memorySize: props.spec.memoryMb,
       timeout: Duration.seconds(props.spec.timeoutSeconds),
@@ -103,6 +121,7 @@ export class FunctionWithLogGroup extends NodejsFunction {
         // The sources themselves are not needed for file:line mapping and would double the upload.
         sourcesContent: false,
         format: OutputFormat.CJS,
+        target: BUNDLE_TARGET,
         // Bundle the AWS SDK instead of using the runtime's copy: the function then runs exactly the
         // SDK versions from package-lock.json that the tests ran, and tree-shaking keeps it small.
         bundleAwsSDK: true,

@@ -33,8 +33,6 @@ export const LOCAL_AWS_ENV = {
   AWS_REGION: 'us-east-1',
   AWS_ACCESS_KEY_ID: 'local',
   AWS_SECRET_ACCESS_KEY: 'local',
-  // Lambda runs Node.js 22; this machine's Node.js 20 is supported by the SDK versions we pin.
-  AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
 };
 
 export async function startLocalStores(options: {

@@ -1,5 +1,6 @@
 /**
- * Starts one set of stand-ins for every integration test file (each uses its own table prefix).
+ * Starts one set of stand-ins for every integration (and bundles) test file, each with its own table
+ * prefix.
  * Jest runs no global teardown when a global setup throws, so a stores process that does not come
  * up is stopped here, before the one-line error that ends the run.
  */
@@ -17,8 +18,12 @@ declare global {
 const START_TIMEOUT_MS = 90_000;
 
 export default async function globalSetup(): Promise<void> {
+  // The integration and bundles layers share one set in a run (the global setup of each runs in
+  // Jest's one main process, before any test): a second would be left running by the teardowns.
+  const running = globalThis.__STORES_PROCESS__;
+  if (running && running.exitCode === null && running.signalCode === null) return;
   requireJava();
-  // Inherited by the test workers: the SDK's notice about Node.js 20 is noise in test output.
+  // Inherited by the test workers: the region and credentials the SDK clients insist on.
   Object.assign(process.env, LOCAL_AWS_ENV);
   const root = resolve(__dirname, '..', '..');
   const child = spawn(

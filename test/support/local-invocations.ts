@@ -6,6 +6,7 @@
  * first asks for it: a second Jest test file (another V8 context) would not get it.
  */
 
+import '../../lib/local/esm-only-packages';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { httpHandler } from '../../functions/common/http/handler';

@@ -5,6 +5,11 @@
  * never silent.
  */
 class SummaryReporter {
+  onRunStart() {
+    // Workers and test children run on this same binary (process.execPath): it should be the
+    // Node.js major of package.json's config.nodeMajor, which the unit layer checks.
+    process.stdout.write(`Node.js ${process.version} (${process.execPath})\n`);
+  }
   onRunComplete(_contexts, results) {
     const skipped = results.numPendingTests + results.numTodoTests;
     const names = results.testResults.flatMap((file) =>
