@@ -18,8 +18,11 @@ import {
   type FunctionSpec,
   functions,
   queues,
+  type StreamSpec,
   secrets,
+  streams,
   tableEnv,
+  tables,
 } from '../lib/wiring';
 import { type Bundle, bundle, bundleTarget } from './bundles';
 import { fixed, kib, median, ratio, table } from './lib/format';
@@ -78,6 +81,10 @@ function functionEnvOf(key: FunctionKey): Record<string, string> {
     ...observabilityEnv(key),
     ...tableEnv(spec, (table) => `creditlink-${table}`),
   };
+  // The stack also names each table whose stream the function reads (lib/constructs/streams.ts).
+  for (const stream of Object.values(streams) as StreamSpec[]) {
+    if (stream.consumer === key) env[tables[stream.table].envVar] = `creditlink-${stream.table}`;
+  }
   for (const queue of spec.sends ?? []) {
     env[queues[queue].envVar] = `https://sqs.us-east-1.amazonaws.com/${ACCOUNT}/creditlink-${queue}`;
   }
