@@ -19,7 +19,7 @@ import { createLink, followAsShopper, shopperHeaders, waitForHealthy } from './l
 import { spawnNode } from './lib/child';
 import { fixed, int, median, ratio, table } from './lib/format';
 import { type LoadResult, runLoad } from './lib/load';
-import { cpuMs, dynamoDbLocalPids, endedChildrenCpuMs, machineBusyMs } from './lib/proc';
+import { cpuMs, dynamoDbLocalPids, endedChildrenCpuMs, machineBusyMs, pause, resume } from './lib/proc';
 import type { BenchContext, BenchModule, Row, Section } from './lib/types';
 
 const repoRoot = resolve(__dirname, '..');
@@ -225,20 +225,6 @@ export const redirectBench: BenchModule = {
     return summarise(measurements, settings.connections, settings.durationSeconds, item, idleShareOfACore);
   },
 };
-
-function pause(pids: number[]): void {
-  for (const pid of pids) process.kill(pid, 'SIGSTOP');
-}
-
-function resume(pids: number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      // Already gone: the checks after each run say so.
-    }
-  }
-}
 
 /** User plus system CPU of a process and all its descendants (DynamoDB Local's Java, its guard), in ms. */
 function processTreeCpuMs(root: number): number {

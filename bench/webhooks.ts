@@ -31,7 +31,7 @@ import { tables } from '../lib/wiring';
 import { BROWSER_USER_AGENT, waitForHealthy } from './lib/catalog';
 import { runNode, spawnNode } from './lib/child';
 import { fixed, int, median, ratio, table } from './lib/format';
-import { cpuMs, dynamoDbLocalPids, endedChildrenCpuMs, machineBusyMs } from './lib/proc';
+import { cpuMs, dynamoDbLocalPids, endedChildrenCpuMs, machineBusyMs, pause, resume } from './lib/proc';
 import type { BenchContext, BenchModule, Row, Section } from './lib/types';
 import type { WebhookLoadConfig, WebhookLoadResult } from './lib/webhook-load';
 
@@ -446,20 +446,6 @@ async function startBaseline(ctx: BenchContext) {
   const port = isRecord(message) ? message.port : undefined;
   if (typeof port !== 'number') throw new Error(`webhook baseline server sent ${JSON.stringify(message)}`);
   return { child, port, javaPid, store };
-}
-
-function pause(pids: number[]): void {
-  for (const pid of pids) process.kill(pid, 'SIGSTOP');
-}
-
-function resume(pids: number[]): void {
-  for (const pid of pids) {
-    try {
-      process.kill(pid, 'SIGCONT');
-    } catch {
-      // Already gone: the checks after each run say so.
-    }
-  }
 }
 
 // ---------------------------------------------------------------- reading the outcome

@@ -66,3 +66,22 @@ export function machineBusyMs(): number {
   const busy = [user, nice, system, irq, softirq, steal].reduce<number>((sum, v) => sum + (v ?? 0), 0);
   return (busy * 1000) / ticksPerSecond;
 }
+
+/**
+ * Stops processes (SIGSTOP) so that a side measured alone shares the machine with nothing: its
+ * counterpart's server and DynamoDB Local use no CPU while paused.
+ */
+export function pause(pids: number[]): void {
+  for (const pid of pids) process.kill(pid, 'SIGSTOP');
+}
+
+/** Lets paused processes run again (SIGCONT); one already gone is left to the checks after each run. */
+export function resume(pids: number[]): void {
+  for (const pid of pids) {
+    try {
+      process.kill(pid, 'SIGCONT');
+    } catch {
+      // Already gone: the checks after each run say so.
+    }
+  }
+}
