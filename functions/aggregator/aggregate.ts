@@ -42,6 +42,8 @@ import {
   type SourceChange,
 } from '../common/domain/report-counters';
 import { logger } from '../common/logger';
+import { addItemMetric } from '../common/metrics';
+import { BusinessMetric, serviceNameOf } from '../common/observability';
 import { type Chunk, type CounterRepo, MAX_COUNTERS_PER_CHUNK } from '../common/repos/counters';
 import { tableOfStreamArn } from '../common/stream-records';
 import { decodeRecord, type Source } from './decode';
@@ -123,6 +125,8 @@ export async function aggregateBatch(
   }));
 
   const compactions: Contribution[] = [];
+  const clickKinds = clickKindsOf(changes);
+  const committedClicks = { human: 0, bot: 0 };
   try {
     for (const chunk of planChunks(entries)) {
       if (remainingMs() < TIME_RESERVE_MS) {
@@ -136,10 +140,44 @@ export async function aggregateBatch(
         return { batchItemFailures: [{ itemIdentifier: chunk.sequenceNumber }] };
       }
       compactions.push(...chunk.updates);
+      for (const id of chunk.recordIds) {
+        const kind = clickKinds.get(id);
+        if (kind) committedClicks[kind] += 1;
+      }
     }
     return { batchItemFailures: [] };
   } finally {
+    emitClickCounts(committedClicks);
     await deps.compactor.afterCommit(compactions);
+  }
+}
+
+type ClickKind = 'human' | 'bot';
+
+/** The redirect's clicks among the batch's new records (storefront views and orders are not clicks). */
+function clickKindsOf(
+  changes: ReadonlyArray<{ eventId: string; change: SourceChange | undefined }>,
+): Map<string, ClickKind> {
+  const kinds = new Map<string, ClickKind>();
+  for (const { eventId, change } of changes) {
+    if (change?.kind === 'click') kinds.set(eventId, change.click.bot ? 'bot' : 'human');
+  }
+  return kinds;
+}
+
+/**
+ * The Clicks metric of the committed clicks, one EMF line per kind and batch instead of one per
+ * redirect (observability.ts says why it carries the redirect's service). Counted at commit, like
+ * the reports: a replayed click is not counted twice, a chunk left for a retry is counted then.
+ */
+function emitClickCounts(counts: Record<ClickKind, number>): void {
+  for (const kind of ['human', 'bot'] as const) {
+    if (counts[kind] === 0) continue;
+    addItemMetric(BusinessMetric.Clicks, {
+      service: serviceNameOf('redirect'),
+      dimensions: { kind },
+      value: counts[kind],
+    });
   }
 }
 

@@ -29,6 +29,15 @@ export interface MetricValue {
   unit?: Unit;
 }
 
+export interface ItemMetricValue extends MetricValue {
+  /**
+   * The `service` dimension, when the series belongs to another function than the one writing it:
+   * the stream aggregator counts the redirect's clicks under the redirect's service (see
+   * BusinessMetric.Clicks). The invocation's own service otherwise.
+   */
+  service?: string;
+}
+
 /**
  * A metric of the invocation's one outcome (an HTTP request's), written with the invocation's other
  * metrics when it ends. Its dimensions apply to everything the invocation records, so a batch whose
@@ -43,14 +52,15 @@ export function addMetric(
 }
 
 /**
- * A metric of one record of a batch, with dimensions of its own: its own EMF line, written now
- * (Powertools' single-metric mode, for the invocation's service).
+ * A metric of one record of a batch, or of a batch's records of one kind, with dimensions of its
+ * own: its own EMF line, written now (Powertools' single-metric mode, for the invocation's service
+ * unless `service` names another).
  */
 export function addItemMetric(
   name: BusinessMetricName,
-  { dimensions = {}, value = 1, unit = MetricUnit.Count }: MetricValue = {},
+  { dimensions = {}, value = 1, unit = MetricUnit.Count, service }: ItemMetricValue = {},
 ) {
-  const single = new Metrics({ namespace, serviceName: serviceName(), singleMetric: true });
+  const single = new Metrics({ namespace, serviceName: service ?? serviceName(), singleMetric: true });
   for (const [key, dimension] of Object.entries(dimensions)) single.addDimension(key, dimension);
   single.addMetric(name, unit, value);
 }

@@ -40,7 +40,13 @@ export function serviceNameOf(functionKey: string): string {
  * Renaming one breaks the dashboard's history and anyone's saved queries: add, don't rename.
  */
 export const BusinessMetric = {
-  /** Redirects that logged a click (HEAD requests are not clicks). Dimension `kind`: human | bot. */
+  /**
+   * Redirects that logged a click (HEAD requests are not clicks). Dimension `kind`: human | bot.
+   * Written by the stream aggregator, once per batch and kind, as it counts the clicks for the
+   * reports, yet under the redirect's service (the series operators have always read): a log line
+   * per redirect would cost more than the rest of the redirect's logging together (docs/cost.md).
+   * Its timestamp is therefore when the click was counted, a second or so after the redirect.
+   */
   Clicks: 'Clicks',
   /** Order webhooks accepted (a 202 "accepted"). */
   WebhooksAccepted: 'WebhooksAccepted',

@@ -26,8 +26,6 @@ import {
 import { routeHandler } from '../common/http/adapter';
 import { cookie, header } from '../common/http/request';
 import { type ErrorCode, error, type HttpResult } from '../common/http/responses';
-import { addMetric } from '../common/metrics';
-import { BusinessMetric } from '../common/observability';
 import { CLICK_RETENTION_DAYS, clickRepo } from '../common/repos/clicks';
 import { type Link, linkRepo } from '../common/repos/links';
 import { type Merchant, merchantRepo } from '../common/repos/merchants';
@@ -112,8 +110,8 @@ const followLink = async ({
     utm: utmOf(query),
     expiresAt: Math.floor(now / 1000) + CLICK_RETENTION_DAYS * 86_400,
   });
-  // Kept in memory and written as one log line when the invocation ends: no request of its own.
-  addMetric(BusinessMetric.Clicks, { dimensions: { kind: userAgent.bot ? 'bot' : 'human' } });
+  // No metric and no log line here: the stream aggregator counts the Clicks metric per batch, so a
+  // normal redirect writes nothing to its log (docs/cost.md).
 
   const location = redirectLocation({
     ...target(link, merchant),

@@ -21,6 +21,54 @@ import { type CommitFault, MemoryCounters, streamRecord } from './aggregator-fak
 
 // Skipped and replayed records are logged on purpose; the tests check the counters instead.
 beforeAll(() => logger.setLogLevel('SILENT'));
+// The Clicks metric lines are checked by their own tests (emfLinesOf), and kept off the output elsewhere.
+beforeAll(() => {
+  process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+});
+afterAll(() => {
+  delete process.env.POWERTOOLS_METRICS_DISABLED;
+});
+
+type EmfLine = Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Dimensions: string[][] }> } };
+
+/** The EMF lines written to stdout while `run` runs, with metrics enabled. */
+async function emfLinesOf(run: () => Promise<unknown>): Promise<EmfLine[]> {
+  const chunks: string[] = [];
+  const spy = jest.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    chunks.push(String(chunk));
+    return true;
+  });
+  process.env.POWERTOOLS_METRICS_DISABLED = 'false';
+  try {
+    await run();
+  } finally {
+    process.env.POWERTOOLS_METRICS_DISABLED = 'true';
+    spy.mockRestore();
+  }
+  return chunks
+    .join('')
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as EmfLine)
+    .filter((line) => '_aws' in line);
+}
+
+/** The Clicks counted in the lines, by kind; every line must be the redirect's Clicks series. */
+function clicksOf(lines: readonly EmfLine[]): Record<string, number> {
+  const counted: Record<string, number> = {};
+  for (const line of lines) {
+    expect(line).toMatchObject({
+      service: 'creditlink-redirect',
+      _aws: {
+        CloudWatchMetrics: [{ Namespace: 'Creditlink', Metrics: [{ Name: 'Clicks', Unit: 'Count' }] }],
+      },
+    });
+    expect(line._aws.CloudWatchMetrics[0]?.Dimensions).toEqual([expect.arrayContaining(['service', 'kind'])]);
+    const kind = String(line.kind);
+    counted[kind] = (counted[kind] ?? 0) + Number(line.Clicks);
+  }
+  return counted;
+}
 
 const TABLES = { clicks: 'test-clicks', orders: 'test-orders' };
 const DAY = '2026-11-03';
@@ -175,6 +223,74 @@ describe('clicks and storefront views', () => {
     const foreign = { ...click({}), eventSourceARN: 'arn:aws:dynamodb:us-east-1:0:table/other/stream/x' };
     expect(await run([broken, foreign, click({})])).toEqual({ batchItemFailures: [] });
     expect(counters.get('INF#anna', `D#${DAY}`)).toMatchObject({ clicks: 1 });
+  });
+});
+
+describe('the Clicks metric', () => {
+  test('a batch writes one line per kind, counting its clicks; views and orders are not clicks', async () => {
+    const { run } = setup({ codes: {} });
+    const view = streamRecord({
+      table: TABLES.clicks,
+      eventName: 'INSERT',
+      keys: { clickId: '01JVIEW0000000000000000002' },
+      newImage: {
+        clickId: '01JVIEW0000000000000000002',
+        itemType: 'storefront_view',
+        handle: 'anna',
+        influencerId: 'anna',
+        occurredAt: `${DAY}T09:00:00.000Z`,
+        viewerId: 'v1',
+        device: 'mobile',
+        expiresAt: 1,
+      },
+    });
+    const records = [click({}), click({ bot: true }), view, click({ code: 'anna-2' }), click({})];
+    const lines = await emfLinesOf(() => run(records));
+    expect(lines).toHaveLength(2);
+    expect(clicksOf(lines)).toEqual({ human: 3, bot: 1 });
+  });
+
+  test('a batch of storefront views only writes no metric line', async () => {
+    const { run } = setup();
+    const view = streamRecord({
+      table: TABLES.clicks,
+      eventName: 'INSERT',
+      keys: { clickId: '01JVIEW0000000000000000003' },
+      newImage: {
+        clickId: '01JVIEW0000000000000000003',
+        itemType: 'storefront_view',
+        handle: 'anna',
+        influencerId: 'anna',
+        occurredAt: `${DAY}T09:00:00.000Z`,
+        viewerId: 'v1',
+        expiresAt: 1,
+      },
+    });
+    expect(await emfLinesOf(() => run([view]))).toEqual([]);
+  });
+
+  test('a replayed batch is not counted again; a chunk left for a retry is counted by the retry', async () => {
+    const { counters, run } = setup();
+    const batch = [click({}), click({ bot: true })];
+    expect(clicksOf(await emfLinesOf(() => run(batch)))).toEqual({ human: 1, bot: 1 });
+    expect(await emfLinesOf(() => run(batch))).toEqual([]);
+
+    // 120 clicks on 120 links: two chunks, the second fails once.
+    const wide = Array.from({ length: 120 }, (_, i) => click({ code: `m-${i}`, visitorId: `w${i}` }));
+    const commitsBefore = counters.commits;
+    counters.fault = (call) => (call === commitsBefore + 2 ? 'errorBeforeWrite' : undefined);
+    let answer: Awaited<ReturnType<typeof run>> | undefined;
+    const first = clicksOf(
+      await emfLinesOf(async () => {
+        answer = await run(wide);
+      }),
+    );
+    const failed = answer?.batchItemFailures[0]?.itemIdentifier;
+    const from = wide.findIndex((r) => seqOf(r) === failed);
+    expect(from).toBeGreaterThan(0);
+    expect(first).toEqual({ human: from });
+    const retry = clicksOf(await emfLinesOf(() => run(wide.slice(from))));
+    expect(retry).toEqual({ human: wide.length - from });
   });
 });
 
