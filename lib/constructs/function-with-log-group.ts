@@ -1,13 +1,21 @@
 /**
  * The one Lambda function construct every handler is deployed with, carrying the defaults in one
  * place: arm64, the Node.js major of package.json's `config.nodeMajor`, esbuild-minified bundle
- * with source maps, its own log group with a retention, X-Ray tracing, and a role that can do
- * nothing until a table, secret, queue or bucket is bound to it.
+ * with source maps, its own log group with a retention (JSON, no INFO system lines), X-Ray tracing,
+ * and a role that can do nothing until a table, secret, queue or bucket is bound to it.
  */
 import * as path from 'node:path';
 import { type CfnResource, Duration, Stack, Validations } from 'aws-cdk-lib';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime, RuntimeFamily, Tracing } from 'aws-cdk-lib/aws-lambda';
+import {
+  ApplicationLogLevel,
+  Architecture,
+  LoggingFormat,
+  Runtime,
+  RuntimeFamily,
+  SystemLogLevel,
+  Tracing,
+} from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
@@ -104,6 +112,14 @@ export class FunctionWithLogGroup extends NodejsFunction {
       timeout: Duration.seconds(props.spec.timeoutSeconds),
       tracing: Tracing.ACTIVE,
       logGroup,
+      // Lambda's own START/END/REPORT lines (~350 bytes and three events per invocation, more than
+      // a redirect writes itself) are INFO system logs: kept out of the log at WARN, which still
+      // lets through time-outs and crashes. The JSON format is what makes system levels settable;
+      // Powertools' lines are JSON already and pass through unchanged. Application logs stay at
+      // INFO: the Logger's default, and the level Lambda gives the EMF metric lines (they have none).
+      loggingFormat: LoggingFormat.JSON,
+      systemLogLevelV2: SystemLogLevel.WARN,
+      applicationLogLevelV2: ApplicationLogLevel.INFO,
       role,
       projectRoot: repoRoot,
       depsLockFilePath: path.join(repoRoot, 'package-lock.json'),

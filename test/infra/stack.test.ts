@@ -153,6 +153,15 @@ describe.each(functionEntries)('function %s', (key, spec) => {
     });
   });
 
+  test("logs JSON without Lambda's START/END/REPORT lines; application logs (and EMF) at INFO", () => {
+    // System INFO lines are ~350 bytes a request: more than a redirect writes itself (docs/cost.md).
+    expect(fn().LoggingConfig).toMatchObject({
+      LogFormat: 'JSON',
+      SystemLogLevel: 'WARN',
+      ApplicationLogLevel: 'INFO',
+    });
+  });
+
   test('logs to its own log group with a retention', () => {
     const logging = fn().LoggingConfig as { LogGroup: { Ref: string } };
     const logGroup = resource(logging.LogGroup.Ref);
