@@ -24,6 +24,7 @@ import {
   visitorCookie,
 } from '../common/domain/redirect';
 import { routeHandler } from '../common/http/adapter';
+import { acceptingAlbEvents } from '../common/http/alb';
 import { cookie, header } from '../common/http/request';
 import { type ErrorCode, error, type HttpResult } from '../common/http/responses';
 import { CLICK_RETENTION_DAYS, clickRepo } from '../common/repos/clicks';
@@ -123,7 +124,11 @@ const followLink = async ({
   return redirect(location, cookies);
 };
 
-export const handler = routeHandler(redirectRoutes, { followLink, checkLink: followLink });
+// Behind the HTTP API, or the load balancer of the opt-in front door (lib/constructs/redirect-front-door.ts).
+export const handler = acceptingAlbEvents(
+  redirectRoutes,
+  routeHandler(redirectRoutes, { followLink, checkLink: followLink }),
+);
 
 const target = (link: Link, merchant: Merchant) => ({
   targetUrl: link.targetUrl,
