@@ -18,6 +18,8 @@
  *   monitoring.ts                alarms on every function's Errors and on the HTTP API's 5xx rate
  *   alarms.ts                    the SNS topic every alarm notifies (context `alarmEmail` subscribes)
  *   dashboard.ts                 one CloudWatch dashboard: business metrics and every alarm's state
+ *   redirect-front-door.ts       opt-in: a load balancer serving short links from the redirect
+ *                                function (prop or context `redirectCertificateArn`)
  */
 import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
 import type { Construct } from 'constructs';
@@ -28,6 +30,7 @@ import { FunctionWithLogGroup } from './constructs/function-with-log-group';
 import { CreditlinkHttpApi } from './constructs/http-api';
 import { Monitoring } from './constructs/monitoring';
 import { Queues } from './constructs/queues';
+import { RedirectFrontDoor } from './constructs/redirect-front-door';
 import { Schedules } from './constructs/schedules';
 import { Secrets } from './constructs/secrets';
 import { Streams } from './constructs/streams';
@@ -56,6 +59,13 @@ export interface CreditlinkStackProps extends StackProps {
    * (`cdk deploy -c alarmEmail=ops@example.com`); without one, subscribe to the topic yourself.
    */
   readonly alarmEmail?: string;
+  /**
+   * Serve short links from an Application Load Balancer as well, with this ACM certificate (in the
+   * stack's region) on its HTTPS listener: cheaper than the HTTP API per click at volume
+   * (docs/cost.md). Defaults to the context value `redirectCertificateArn`; without one, there is
+   * no load balancer. Needs `publicBaseUrl`: the certificate's host, pointed at the load balancer.
+   */
+  readonly redirectCertificateArn?: string;
 }
 
 export class CreditlinkStack extends Stack {
@@ -68,6 +78,7 @@ export class CreditlinkStack extends Stack {
   readonly schedules: Schedules;
   readonly streams: Streams;
   readonly dashboard: CreditlinkDashboard;
+  readonly redirectFrontDoor?: RedirectFrontDoor;
   private readonly functionsByKey = new Map<FunctionKey, FunctionWithLogGroup>();
 
   constructor(scope: Construct, id: string, props: CreditlinkStackProps = {}) {
@@ -117,6 +128,20 @@ export class CreditlinkStack extends Stack {
       functions: [...this.functionsByKey],
       api: this.api,
     });
+    const certificateArn =
+      props.redirectCertificateArn ?? contextCertificateArn(this, 'redirectCertificateArn');
+    if (certificateArn !== undefined) {
+      if (props.publicBaseUrl === undefined && contextUrl(this, 'publicBaseUrl') === undefined) {
+        throw new Error(
+          'The redirect front door needs publicBaseUrl: the https URL of the certificate’s host, which short links are built on.',
+        );
+      }
+      this.redirectFrontDoor = new RedirectFrontDoor(this, 'RedirectFrontDoor', {
+        redirect: this.function('redirect'),
+        certificateArn,
+        logBucket: this.buckets.accessLogs,
+      });
+    }
     // Last among the constructs: it shows every alarm created above.
     this.dashboard = new CreditlinkDashboard(this, 'Dashboard');
 
@@ -166,6 +191,15 @@ function contextEmail(scope: Construct, name: string): string | undefined {
   if (value === undefined || value === '') return undefined;
   if (typeof value !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(value)) {
     throw new Error(`Context value ${name} must be an e-mail address, got ${JSON.stringify(value)}.`);
+  }
+  return value;
+}
+
+function contextCertificateArn(scope: Construct, name: string): string | undefined {
+  const value: unknown = scope.node.tryGetContext(name);
+  if (value === undefined || value === '') return undefined;
+  if (typeof value !== 'string' || !/^arn:aws[\w-]*:acm:[\w-]+:\d{12}:certificate\/[\w-]+$/.test(value)) {
+    throw new Error(`Context value ${name} must be an ACM certificate ARN, got ${JSON.stringify(value)}.`);
   }
   return value;
 }
