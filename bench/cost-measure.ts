@@ -10,6 +10,7 @@
  *
  * Usage: `npx tsx bench/cost-measure.ts` (about a minute); prints a Markdown report.
  */
+import '../lib/local/esm-only-packages';
 import { spawn } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

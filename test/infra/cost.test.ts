@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { type FunctionKey, tables } from '../../lib/wiring';
+import { type FunctionKey, functions, tables } from '../../lib/wiring';
 import { inspect } from './inspect';
 import { removeSynthOutput, synthTemplate } from './synth';
 
@@ -14,6 +14,8 @@ interface CostAssumptions {
   clicksTable: { index: string; projection: string };
   clicksStreamBatchSize: number;
   ordersQueueBatchSize: number;
+  /** The log bytes counted assume no Lambda START/END/REPORT lines: JSON format, system logs at WARN. */
+  functionLogging: { LogFormat: string; SystemLogLevel: string; ApplicationLogLevel: string };
 }
 
 const doc = readFileSync(path.resolve(__dirname, '..', '..', 'docs', 'cost.md'), 'utf8');
@@ -56,4 +58,10 @@ test('the stream and queue batch sizes are those the per-batch costs are divided
   expect(ofClicks.map((m) => m.BatchSize)).toEqual([assumed?.clicksStreamBatchSize]);
   const ofOrdersQueue = mappings.filter((m) => JSON.stringify(m.EventSourceArn).includes('OrdersQueue'));
   expect(ofOrdersQueue.map((m) => m.BatchSize)).toEqual([assumed?.ordersQueueBatchSize]);
+});
+
+test('every function logs as the log-byte figures assume (no system lines at INFO)', () => {
+  for (const key of Object.keys(functions) as FunctionKey[]) {
+    expect(props(functionId(key)).LoggingConfig).toMatchObject(assumed?.functionLogging ?? { missing: true });
+  }
 });
