@@ -11,7 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import type { Metafile } from 'esbuild';
-import { NODE_MAJOR } from '../lib/constructs/function-with-log-group';
+import { FUNCTION_NODE_OPTIONS, NODE_MAJOR } from '../lib/constructs/function-with-log-group';
 import { observabilityEnv } from '../lib/function-env';
 import {
   buckets,
@@ -79,6 +79,8 @@ export function functionEnvOf(key: FunctionKey): Record<string, string> {
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(spec.memoryMb),
     CREDITLINK_STAGE: 'aws',
     PUBLIC_BASE_URL: 'https://go.example.com',
+    // What the construct sets (source maps on): module init is measured as Lambda runs it.
+    NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
     ...observabilityEnv(key),
     ...tableEnv(spec, (table) => `creditlink-${table}`),
   };
@@ -263,7 +265,7 @@ export const coldStartBench: BenchModule = {
       ],
       problems,
       warnings,
-      howMeasured: `**Cold start.** The floor (bench/cold-start-floor.ts: builds a \`DynamoDBClient\` at module scope, sends one PutItem per invocation) and each \`functions\` entry of lib/wiring.ts are bundled with bench/bundles.ts's settings (those of the CDK construct: esbuild, platform node, target ${bundleTarget()}, cjs, minified, everything bundled). For each function, ${loads} rounds each start a fresh \`node\` for the floor and one for the function, alternating which goes first; each process times \`require\` of the bundle's index.js with \`process.hrtime\` inside the process, so Node.js's own start is not counted but the whole module scope is. The figure is the median of each side; the ratio is function ÷ floor, and the goal is ≤ ${GOAL_RATIO}× floor. Each process gets what Lambda and the stack give the function (region, credentials in environment variables, its table, queue, bucket and secret variables from the wiring manifest, with dummy values; Powertools' service and namespace), and fails the measurement if its module scope opens a connection or looks up a host. Source maps are written beside the bundle but not enabled (\`--enable-source-maps\` is not passed), for the floor as for the functions. The functions are built with the module substitutions of lib/bundling/aliases.ts (the SDK's credential chain reduced to the environment, no browser user-agent parser), as deployed; the floor is the SDK as it ships, full credential chain included. Bundle bytes are those of index.js; whether classic zod is in a bundle comes from esbuild's metafile.`,
+      howMeasured: `**Cold start.** The floor (bench/cold-start-floor.ts: builds a \`DynamoDBClient\` at module scope, sends one PutItem per invocation) and each \`functions\` entry of lib/wiring.ts are bundled with bench/bundles.ts's settings (those of the CDK construct: esbuild, platform node, target ${bundleTarget()}, cjs, minified, everything bundled). For each function, ${loads} rounds each start a fresh \`node\` for the floor and one for the function, alternating which goes first; each process times \`require\` of the bundle's index.js with \`process.hrtime\` inside the process, so Node.js's own start is not counted but the whole module scope is. The figure is the median of each side; the ratio is function ÷ floor, and the goal is ≤ ${GOAL_RATIO}× floor. Each process gets what Lambda and the stack give the function (region, credentials in environment variables, its table, queue, bucket and secret variables from the wiring manifest, with dummy values; Powertools' service and namespace), and fails the measurement if its module scope opens a connection or looks up a host. Source maps are written beside each bundle; the functions load with the construct's \`NODE_OPTIONS\` (\`${FUNCTION_NODE_OPTIONS}\`), as in Lambda, and the floor without. The functions are built with the module substitutions of lib/bundling/aliases.ts (the SDK's credential chain reduced to the environment, no browser user-agent parser), as deployed; the floor is the SDK as it ships, full credential chain included. Bundle bytes are those of index.js; whether classic zod is in a bundle comes from esbuild's metafile.`,
     };
   },
 };
