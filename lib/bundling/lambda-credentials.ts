@@ -1,5 +1,5 @@
 /**
- * Stands in for `@aws-sdk/credential-provider-node` in the Lambda bundles (see ./aliases.ts).
+ * Stands in for `@aws-sdk/credential-provider-node` in the Lambda bundles (see ./settings.ts).
  *
  * Every SDK client imports that package for its default credential chain: environment, SSO, shared
  * ini files, credential_process, web identity token file, then the container and instance metadata

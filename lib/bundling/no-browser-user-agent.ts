@@ -1,5 +1,5 @@
 /**
- * Stands in for `bowser` in the Lambda bundles (see ./aliases.ts). The SDK's shared client module
+ * Stands in for `bowser` in the Lambda bundles (see ./settings.ts). The SDK's shared client module
  * exports its browser user-agent provider beside the Node.js one, and that provider imports bowser
  * (34 KiB) to read `navigator.userAgent`; a CommonJS bundle inlines the import, so every cold start
  * would parse a browser sniffer that Node.js never calls. Should anything call it after all, the

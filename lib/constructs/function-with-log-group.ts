@@ -12,7 +12,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import packageJson from '../../package.json';
-import { bundleAliasArgs } from '../bundling/aliases';
+import { BUNDLE_MAIN_FIELDS, bundleAliasArgs } from '../bundling/settings';
 import { observabilityEnv } from '../function-env';
 import { type Access, type FunctionKey, type FunctionSpec, INDEX_ACTIONS, type TableAction } from '../wiring';
 import type { EnvBucket } from './buckets';
@@ -133,8 +133,10 @@ export class FunctionWithLogGroup extends NodejsFunction {
         // Bundle the AWS SDK instead of using the runtime's copy: the function then runs exactly the
         // SDK versions from package-lock.json that the tests ran, and tree-shaking keeps it small.
         bundleAwsSDK: true,
-        // Substitutions for code Lambda never runs, such as the SDK's credential chain beyond the
-        // environment (lib/bundling/aliases.ts; the benchmarks and the bundles layer use them too).
+        // The SDK's ES modules, which tree-shake, and substitutions for code Lambda never runs, such
+        // as the SDK's credential chain beyond the environment (lib/bundling/settings.ts; the
+        // benchmarks and the bundles layer build with the same).
+        mainFields: [...BUNDLE_MAIN_FIELDS],
         esbuildArgs: bundleAliasArgs(),
         // esbuild is a local devDependency; never fall back to Docker (absent on our machines).
         forceDockerBundling: false,

@@ -1,6 +1,6 @@
 /**
  * The credential provider the Lambda bundles carry instead of the SDK's default chain
- * (lib/bundling/aliases.ts): the environment's credentials, as Lambda sets them, and nothing else.
+ * (lib/bundling/settings.ts): the environment's credentials, as Lambda sets them, and nothing else.
  */
 import { execFile } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
