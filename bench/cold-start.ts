@@ -1,8 +1,9 @@
 /**
  * Module init of every function against the SDK's floor: how long `require` of a function's bundle
  * takes in a fresh Node.js process (its module scope included, Node.js's own start excluded),
- * beside a bundle that only builds a DynamoDB client (bench/cold-start-floor.ts). Both are built as
- * bench/bundles.ts builds them, that is as the CDK construct does.
+ * beside a bundle that only builds a DynamoDB client (bench/cold-start-floor.ts). Both are built by
+ * bench/bundles.ts: the functions as the CDK construct builds them, the floor with esbuild's defaults
+ * (the SDK as it ships).
  *
  * Setting (environment): BENCH_COLD_LOADS (15, at least 11), the loads of each side per function.
  */
@@ -294,7 +295,7 @@ export const coldStartBench: BenchModule = {
       ],
       problems,
       warnings,
-      howMeasured: `**Cold start.** The floor (bench/cold-start-floor.ts: builds a \`DynamoDBClient\` at module scope, sends one PutItem per invocation) and each \`functions\` entry of lib/wiring.ts are bundled with bench/bundles.ts's settings (those of the CDK construct: esbuild, platform node, target ${bundleTarget()}, cjs, minified, everything bundled). For each function, ${loads} rounds each start a fresh \`node\` for the floor and one for the function, alternating which goes first; each process times \`require\` of the bundle's index.js with \`process.hrtime\` inside the process, so Node.js's own start is not counted but the whole module scope is. The figure is the median of each side; the ratio is function ÷ floor, and the goal is ≤ ${GOAL_RATIO}× floor. Each process gets what Lambda and the stack give the function (region, credentials in environment variables, its table, queue, bucket and secret variables from the wiring manifest, with dummy values; Powertools' service and namespace), and fails the measurement if its module scope opens a connection or looks up a host. Source maps are written beside each bundle; the functions load with the construct's \`NODE_OPTIONS\` (\`${FUNCTION_NODE_OPTIONS}\`), as in Lambda, and the floor without. The functions are built with lib/bundling/settings.ts as deployed (the SDK's ES modules, its credential chain reduced to the environment, no browser user-agent parser); the floor is the SDK as it ships (esbuild's defaults: CommonJS clients, full credential chain). Bundle bytes are those of index.js; whether classic zod is in a bundle comes from esbuild's metafile.`,
+      howMeasured: `**Cold start.** The floor (bench/cold-start-floor.ts: builds a \`DynamoDBClient\` at module scope, sends one PutItem per invocation) and each \`functions\` entry of lib/wiring.ts are bundled by bench/bundles.ts (esbuild, platform node, target ${bundleTarget()}, cjs, minified, everything bundled; the functions with the CDK construct's further settings, see below). For each function, ${loads} rounds each start a fresh \`node\` for the floor and one for the function, alternating which goes first; each process times \`require\` of the bundle's index.js with \`process.hrtime\` inside the process, so Node.js's own start is not counted but the whole module scope is. The figure is the median of each side; the ratio is function ÷ floor, and the goal is ≤ ${GOAL_RATIO}× floor. Each process gets what Lambda and the stack give the function (region, credentials in environment variables, its table, queue, bucket and secret variables from the wiring manifest, with dummy values; Powertools' service and namespace), and fails the measurement if its module scope opens a connection or looks up a host. Source maps are written beside each bundle; the functions load with the construct's \`NODE_OPTIONS\` (\`${FUNCTION_NODE_OPTIONS}\`), as in Lambda, and the floor without. The functions are built with lib/bundling/settings.ts as deployed (the SDK's ES modules, its credential chain reduced to the environment, no browser user-agent parser); the floor is the SDK as it ships (esbuild's defaults: CommonJS clients, full credential chain). Bundle bytes are those of index.js; whether classic zod is in a bundle comes from esbuild's metafile.`,
     };
   },
 };
