@@ -2,11 +2,13 @@
  * Minified bundle size of every function in the wiring manifest, built with the same esbuild
  * settings that lib/constructs/function-with-log-group.ts gives NodejsFunction (which runs
  * `esbuild --bundle <entry> --target=… --platform=node --format=cjs --minify --sourcemap
- * --sources-content=false`, with no externals because `bundleAwsSDK` is true).
+ * --sources-content=false --main-fields=module,main --alias:…`, with no externals because
+ * `bundleAwsSDK` is true, and the settings of lib/bundling/settings.ts).
  */
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
+import { lambdaBuildOptions } from '../lib/bundling/settings';
 import { BUNDLE_TARGET } from '../lib/constructs/function-with-log-group';
 import { type FunctionKey, functions } from '../lib/wiring';
 import { int, kib, table } from './lib/format';
@@ -76,10 +78,18 @@ export const bundlesBench: BenchModule = {
       rows,
       details: [details],
       problems,
-      howMeasured: `**Bundles.** Each \`functions\` entry of lib/wiring.ts is bundled with esbuild's API using the settings of lib/constructs/function-with-log-group.ts: bundle, platform node, target ${target}, format cjs, minify, linked source map without sources content, and the AWS SDK bundled in (\`bundleAwsSDK: true\`, so nothing is external). The figure is the size of \`index.js\` alone; the gzip size approximates the zipped upload, and the parts come from esbuild's metafile.`,
+      howMeasured: `**Bundles.** Each \`functions\` entry of lib/wiring.ts is bundled with esbuild's API using the settings of lib/constructs/function-with-log-group.ts: bundle, platform node, target ${target}, format cjs, minify, linked source map without sources content, the settings of lib/bundling/settings.ts (main fields \`module\` before \`main\`, so that the SDK's ES modules tree-shake; the SDK's credential chain reduced to the environment; no browser user-agent parser), and the AWS SDK bundled in (\`bundleAwsSDK: true\`, so nothing is external). The figure is the size of \`index.js\` alone; the gzip size approximates the zipped upload, and the parts come from esbuild's metafile.`,
     };
   },
 };
+
+export interface BundleOptions {
+  /**
+   * Build with esbuild's own defaults for Node.js instead of lib/bundling/settings.ts's: the SDK as
+   * it ships, for the cold-start floor. The functions always build as the construct builds them.
+   */
+  sdkAsShipped?: boolean;
+}
 
 /** One function's bundle (or, with `entry`, any module's), built as the CDK construct builds it. */
 export async function bundle(
@@ -87,6 +97,7 @@ export async function bundle(
   target: string,
   outDir: string,
   entry: string = functions[key as FunctionKey].entry,
+  { sdkAsShipped = false }: BundleOptions = {},
 ): Promise<Bundle> {
   const outfile = join(outDir, 'index.js');
   const result = await build({
@@ -99,6 +110,7 @@ export async function bundle(
     minify: true,
     sourcemap: true,
     sourcesContent: false,
+    ...(sdkAsShipped ? {} : lambdaBuildOptions()),
     outfile,
     write: false,
     metafile: true,

@@ -20,6 +20,7 @@ import { NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lam
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import packageJson from '../../package.json';
+import { BUNDLE_MAIN_FIELDS, bundleAliasArgs } from '../bundling/settings';
 import { observabilityEnv } from '../function-env';
 import { type Access, type FunctionKey, type FunctionSpec, INDEX_ACTIONS, type TableAction } from '../wiring';
 import type { EnvBucket } from './buckets';
@@ -42,6 +43,14 @@ export const NODE_MAJOR: number = packageJson.config.nodeMajor;
 
 /** esbuild's target for the bundles: the syntax the deployed runtime runs natively. */
 export const BUNDLE_TARGET = `node${NODE_MAJOR}`;
+
+/**
+ * Node.js options of every function: stack traces point into the TypeScript sources instead of the
+ * minified bundle. On Node.js 24 the flag costs module init next to nothing (the cold-start bench
+ * loads the functions with it): a map is read and parsed when a stack trace is first mapped, not
+ * when the bundle loads.
+ */
+export const FUNCTION_NODE_OPTIONS = '--enable-source-maps';
 
 /** The Lambda runtime of NODE_MAJOR; an aws-cdk-lib that does not know it fails synth here. */
 export function nodeRuntime(): Runtime {
@@ -127,8 +136,7 @@ export class FunctionWithLogGroup extends NodejsFunction {
         ...props.environment,
         // Its service name, the metrics namespace (lib/function-env.ts): the same as in a local run.
         ...observabilityEnv(props.key),
-        // Stack traces point into the TypeScript sources instead of the minified bundle.
-        NODE_OPTIONS: '--enable-source-maps',
+        NODE_OPTIONS: FUNCTION_NODE_OPTIONS,
       },
       bundling: {
         minify: true,
@@ -141,6 +149,11 @@ export class FunctionWithLogGroup extends NodejsFunction {
         // Bundle the AWS SDK instead of using the runtime's copy: the function then runs exactly the
         // SDK versions from package-lock.json that the tests ran, and tree-shaking keeps it small.
         bundleAwsSDK: true,
+        // The SDK's ES modules, which tree-shake, and substitutions for code Lambda never runs, such
+        // as the SDK's credential chain beyond the environment (lib/bundling/settings.ts; the
+        // benchmarks and the bundles layer build with the same).
+        mainFields: [...BUNDLE_MAIN_FIELDS],
+        esbuildArgs: bundleAliasArgs(),
         // esbuild is a local devDependency; never fall back to Docker (absent on our machines).
         forceDockerBundling: false,
       },

@@ -1,10 +1,12 @@
 /**
  * Builds every function of the wiring manifest the way lib/constructs/function-with-log-group.ts has
  * NodejsFunction build it for deployment (bundle, platform node, the same target, CommonJS, minified,
- * source map without sources, the AWS SDK inside), each into `<outDir>/<key>/index.js`.
+ * source map without sources, lib/bundling/settings.ts's main fields and substitutions, the AWS SDK
+ * inside), each into `<outDir>/<key>/index.js`.
  */
 import { join, resolve } from 'node:path';
 import { build, stop } from 'esbuild';
+import { lambdaBuildOptions } from '../../lib/bundling/settings';
 import { BUNDLE_TARGET } from '../../lib/constructs/function-with-log-group';
 import { type FunctionKey, functions } from '../../lib/wiring';
 
@@ -25,6 +27,7 @@ export async function buildBundles(outDir: string): Promise<Record<FunctionKey, 
         minify: true,
         sourcemap: true,
         sourcesContent: false,
+        ...lambdaBuildOptions(),
         outfile,
         logLevel: 'silent',
       });

@@ -68,6 +68,31 @@ describe('function bundles', () => {
     expect([...sdkRequires].filter((r) => !/@aws-sdk\/signature-v4(a|-crt)['"]/.test(r))).toEqual([]);
   });
 
+  // Lambda puts the role's credentials in the environment, so the bundles carry only the
+  // environment link of the SDK's credential chain (lib/bundling/settings.ts): the source map names
+  // every module esbuild put in, and none of the other links, nor the STS/SSO clients they use.
+  test.each(functionKeys)(
+    '%s carries the SDK as ES modules, with only the environment credential provider',
+    (key) => {
+      const { sources } = JSON.parse(readFileSync(path.join(bundleDirOf(key), 'index.js.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const chainModules = sources.filter((source) =>
+        /@aws-sdk\/(credential-provider-(?!env\/)[^/]+|nested-clients|token-providers)\/|@smithy\/credential-provider-imds\/|\/bowser\//.test(
+          source,
+        ),
+      );
+      expect(chainModules).toEqual([]);
+      // The SDK's ES modules (main fields `module` first), which tree-shake, not its CommonJS builds.
+      expect(sources.filter((source) => /@(aws-sdk|smithy)\/[^/]+\/dist-cjs\//.test(source))).toEqual([]);
+      if (sources.some((source) => source.includes('@aws-sdk/client-'))) {
+        expect(
+          sources.filter((source) => source.endsWith('lib/bundling/lambda-credentials.ts')),
+        ).toHaveLength(1);
+      }
+    },
+  );
+
   // A function reads its configuration when its module loads (functions/common/config/env.ts), so
   // a variable the stack forgets to set makes every cold start fail in AWS, while locally, where
   // the runtime sets every variable, nothing shows it. Loading the bundle with exactly the

@@ -5,20 +5,22 @@
  *
  * DynamoDB and SQS serve most invocations and are built at first use of the module's getters. S3
  * (a statement now and then) and Secrets Manager (one read per secret every few minutes) are
- * imported only when first called: a function's module init then never evaluates their clients,
- * which are most of the SDK code a function loads beyond DynamoDB's.
+ * imported only when first called: a function's module init then never evaluates their clients.
+ * They are imported through ./s3-sdk.ts and ./secrets-manager-sdk.ts, which name the few parts
+ * used: the bundle (CommonJS, where a dynamic import is inlined) then carries only those.
  */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { S3Client } from '@aws-sdk/client-s3';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 
 let documentClient: DynamoDBDocumentClient | undefined;
 let sqsClient: SQSClient | undefined;
-let s3Client: Promise<{ sdk: typeof import('@aws-sdk/client-s3'); client: S3Client }> | undefined;
+type S3Sdk = typeof import('./s3-sdk');
+type SecretsManagerSdk = typeof import('./secrets-manager-sdk');
+
+let s3Client: Promise<{ sdk: S3Sdk; client: InstanceType<S3Sdk['S3Client']> }> | undefined;
 let secretsClient:
-  | Promise<{ sdk: typeof import('@aws-sdk/client-secrets-manager'); client: SecretsManagerClient }>
+  | Promise<{ sdk: SecretsManagerSdk; client: InstanceType<SecretsManagerSdk['SecretsManagerClient']> }>
   | undefined;
 
 export function dynamo(): DynamoDBDocumentClient {
@@ -30,13 +32,13 @@ export function dynamo(): DynamoDBDocumentClient {
 
 /** The S3 client with its module (for the commands and the error classes). */
 export function s3() {
-  s3Client ??= import('@aws-sdk/client-s3').then((sdk) => ({ sdk, client: new sdk.S3Client({}) }));
+  s3Client ??= import('./s3-sdk').then((sdk) => ({ sdk, client: new sdk.S3Client({}) }));
   return s3Client;
 }
 
 /** The Secrets Manager client with its module (for the commands). */
 export function secretsManager() {
-  secretsClient ??= import('@aws-sdk/client-secrets-manager').then((sdk) => ({
+  secretsClient ??= import('./secrets-manager-sdk').then((sdk) => ({
     sdk,
     client: new sdk.SecretsManagerClient({}),
   }));
