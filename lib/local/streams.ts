@@ -7,6 +7,9 @@
  * position is logged (the local stand-in for the on-failure queue) and skipped. There is no
  * bisecting, as in the deployed mapping (lib/wiring.ts `StreamSpec`).
  *
+ * Records are gathered as the mapping does: a batch goes to the consumer once it holds `batchSize`
+ * records or `maxBatchingWindowSeconds` have passed since its first record was read, so a busy
+ * stream costs few, full batches (each one a marker read and a transaction in the aggregator).
  * A full batch is followed by the next at once; after a read that found records the shards are read
  * again after `localPollIntervalMs`, and while they stay empty that pause doubles, up to
  * IDLE_POLL_MAX_MS. Every function runs in this one process, so a write it makes to DynamoDB Local
