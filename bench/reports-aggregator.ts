@@ -9,6 +9,8 @@
  * environment (functions/common/clients/aws.ts): importing one into the bench process would tie it
  * to this DynamoDB Local for the modules that run after.
  */
+// First: the handler it imports loads @middy/core, which publishes an `import` condition only.
+import '../lib/local/esm-only-packages';
 import { randomBytes } from 'node:crypto';
 import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { lambdaContext } from '../lib/local/api-gateway-event';

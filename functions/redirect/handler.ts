@@ -64,6 +64,29 @@ function userAgentClass(userAgent: string | undefined): UserAgentClass {
   return computed;
 }
 
+/**
+ * The keyed hash of a visitor's IP, the same for each of their clicks: the last IP_HASH_CACHE_SIZE
+ * distinct addresses are kept for the key they were hashed with (a rotated key starts afresh).
+ */
+const IP_HASH_CACHE_SIZE = 2000;
+let ipHashesKey: Buffer | undefined;
+const ipHashes = new Map<string, string>();
+function ipHashOf(key: Buffer, ip: string): string {
+  if (key !== ipHashesKey) {
+    ipHashes.clear();
+    ipHashesKey = key;
+  }
+  const hit = ipHashes.get(ip);
+  if (hit !== undefined) return hit;
+  const computed = hashIp(key, ip);
+  if (ipHashes.size >= IP_HASH_CACHE_SIZE) {
+    const oldest = ipHashes.keys().next();
+    if (!oldest.done) ipHashes.delete(oldest.value);
+  }
+  ipHashes.set(ip, computed);
+  return computed;
+}
+
 /** GET and HEAD share one action: HEAD answers where the link goes and logs nothing. */
 const followLink = async ({
   params: { code },
@@ -105,7 +128,7 @@ const followLink = async ({
     os: userAgent.os,
     device: userAgent.device,
     referrerHost: referrerHost(header(event, 'referer')),
-    ipHash: hashIp(ipKey, event.requestContext.http.sourceIp),
+    ipHash: ipHashOf(ipKey, event.requestContext.http.sourceIp),
     bot: userAgent.bot,
     campaign: link.campaign,
     utm: utmOf(query),

@@ -107,11 +107,12 @@ export function writeResult(
   const headers: Record<string, string | string[]> = {};
   for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   if (result.cookies?.length) headers['set-cookie'] = result.cookies;
+  // An empty body (every redirect's) is sent as no chunk at all: nothing to encode or copy.
   const body =
-    result.body === undefined
+    result.body === undefined || result.body === ''
       ? undefined
       : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
-  if (body) headers['content-length'] = String(body.length);
+  if (result.body !== undefined) headers['content-length'] = String(body?.length ?? 0);
   res.writeHead(result.statusCode ?? 200, headers);
   res.end(head ? undefined : body);
 }

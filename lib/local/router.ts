@@ -28,6 +28,24 @@ function templateOf(route: RouteSpec): Template {
   return template;
 }
 
+/** The routes of a list by method and number of segments, in list order: a request only tries those. */
+const candidatesByList = new WeakMap<readonly RouteSpec[], Map<string, RouteSpec[]>>();
+
+function candidatesOf(routes: readonly RouteSpec[], method: string, segmentCount: number): RouteSpec[] {
+  let index = candidatesByList.get(routes);
+  if (!index) {
+    index = new Map();
+    for (const route of routes) {
+      const key = `${route.method} ${templateOf(route).length}`;
+      const list = index.get(key);
+      if (list) list.push(route);
+      else index.set(key, [route]);
+    }
+    candidatesByList.set(routes, index);
+  }
+  return index.get(`${method} ${segmentCount}`) ?? [];
+}
+
 export function matchRoute(
   routes: readonly RouteSpec[],
   method: string,
@@ -36,11 +54,9 @@ export function matchRoute(
   const segments = rawPath.split('/').slice(1);
   const wanted = method.toUpperCase() as HttpMethod;
   let best: { match: RouteMatch; score: number[] } | undefined;
-  for (const route of routes) {
-    if (route.method !== wanted) continue;
-    // Split once per route, not on every request: the router runs before every local request.
+  // Indexed once per route list, not scanned on every request: the router runs before each one.
+  for (const route of candidatesOf(routes, wanted, segments.length)) {
     const template = templateOf(route);
-    if (template.length !== segments.length) continue;
     const pathParameters: Record<string, string> = {};
     const score: number[] = [];
     let ok = true;

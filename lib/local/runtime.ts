@@ -12,6 +12,7 @@ import { DEFAULT_LOCAL_ADMIN_TOKEN } from '../../functions/common/config/secrets
 import { buckets, secrets } from '../wiring';
 import { createApiServer } from './http-server';
 import { assertListensOnLoopback } from './ports';
+import { gatherWritesPerTurn } from './stdout';
 import { provisionLocal, startLocalStores, storesEnv } from './stores';
 import { maxRestartsFromEnv } from './supervisor';
 import { startWorkers } from './workers';
@@ -79,6 +80,7 @@ function refuseIfShared(file: string): void {
 
 export async function startLocalRuntime(options: RuntimeOptions): Promise<LocalRuntime> {
   const dataDir = resolve(options.dataDir);
+  gatherWritesPerTurn(process.stdout);
   // Its DynamoDB files hold IP hashes and orders, and the key files sit beside them: owner only.
   mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   const keysEnv = localKeysEnv(dataDir);

@@ -7,6 +7,9 @@
  * position is logged (the local stand-in for the on-failure queue) and skipped. There is no
  * bisecting, as in the deployed mapping (lib/wiring.ts `StreamSpec`).
  *
+ * Records are gathered as the mapping does: a batch goes to the consumer once it holds `batchSize`
+ * records or `maxBatchingWindowSeconds` have passed since its first record was read, so a busy
+ * stream costs few, full batches (each one a marker read and a transaction in the aggregator).
  * A full batch is followed by the next at once; after a read that found records the shards are read
  * again after `localPollIntervalMs`, and while they stay empty that pause doubles, up to
  * IDLE_POLL_MAX_MS. Every function runs in this one process, so a write it makes to DynamoDB Local
@@ -163,6 +166,34 @@ interface ShardState {
   retries: number;
   retryFrom?: string;
   finished: boolean;
+  /**
+   * Records read but not yet handed over: a batch is gathered until it is full or the spec's
+   * batching window has passed since its first record, as the event source mapping does.
+   */
+  pending: DynamoDBRecord[];
+  /** When the first of `pending` was read (ms since the epoch). */
+  pendingSince?: number;
+  /** The last sequence number read into `pending`, filtered-out records included. */
+  pendingLast?: string;
+}
+
+/**
+ * Whether a gathered batch goes to the consumer now: when it is full, when the shard is closed, on a
+ * retry (Lambda retries a failed batch at once), or once the batching window has passed since its
+ * first record. An empty batch never does.
+ */
+export function batchIsDue(input: {
+  size: number;
+  batchSize: number;
+  sinceMs: number | undefined;
+  nowMs: number;
+  windowMs: number;
+  shardClosed: boolean;
+  retrying: boolean;
+}): boolean {
+  if (input.size === 0) return false;
+  if (input.size >= input.batchSize || input.shardClosed || input.retrying) return true;
+  return input.nowMs - (input.sinceMs ?? input.nowMs) >= input.windowMs;
 }
 
 export function startStreamPoller(input: {
@@ -189,6 +220,7 @@ export function startStreamPoller(input: {
   const client = new DynamoDBStreamsClient({ endpoint: input.endpoint, ...sdkLocal() });
   const consumer = spec.consumer;
   const accepted = spec.eventNames ? new Set<string>(spec.eventNames) : undefined;
+  const windowMs = spec.maxBatchingWindowSeconds * 1000;
   const shards = new Map<string, ShardState>();
   let running = true;
   let nap: { resolve: () => void; timer: NodeJS.Timeout; until: number } | undefined;
@@ -246,6 +278,7 @@ export function startStreamPoller(input: {
           ...(checkpoint ? { checkpoint } : {}),
           retries: 0,
           finished: false,
+          pending: [],
         });
       }
       start = out.StreamDescription?.LastEvaluatedShardId;
@@ -294,36 +327,66 @@ export function startStreamPoller(input: {
     }
   }
 
-  /** Reads one batch of a shard and hands it over: whether it read any, and whether more are waiting. */
+  /**
+   * Reads a shard once, adds what it read to the batch being gathered and hands that batch over once
+   * it is due (batchIsDue): whether it read any, whether more are waiting, and when the gathered
+   * batch falls due if it is still held.
+   */
   async function pollShard(
     streamArn: string,
     shard: ShardState,
     discoveredLate: boolean,
-  ): Promise<{ received: boolean; more: boolean }> {
+  ): Promise<{ received: boolean; more: boolean; dueAt?: number }> {
     shard.iterator ??= await iteratorOf(streamArn, shard, discoveredLate);
+    const retrying = shard.retryFrom !== undefined;
+    const room = spec.batchSize - shard.pending.length;
     let out: GetRecordsCommandOutput;
     try {
-      out = await client.send(
-        new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: spec.batchSize }),
-      );
+      out = await client.send(new GetRecordsCommand({ ShardIterator: shard.iterator, Limit: room }));
     } catch (err) {
       if (err instanceof ExpiredIteratorException || err instanceof TrimmedDataAccessException) {
+        // Read again from the checkpoint: what was gathered since is read again too.
         shard.iterator = undefined;
+        shard.pending = [];
+        shard.pendingSince = undefined;
+        shard.pendingLast = undefined;
         return { received: false, more: true };
       }
       throw err;
     }
     const raw = out.Records ?? [];
-    const last = raw[raw.length - 1]?.dynamodb?.SequenceNumber;
-    const records = raw
-      .filter((r) => !accepted || (r.eventName !== undefined && accepted.has(r.eventName)))
-      .map((r) => toLambdaRecord(r, streamArn));
+    const next = out.NextShardIterator;
+    shard.iterator = next;
+    const lastRead = raw[raw.length - 1]?.dynamodb?.SequenceNumber;
+    if (lastRead) shard.pendingLast = lastRead;
+    for (const r of raw) {
+      if (accepted && (r.eventName === undefined || !accepted.has(r.eventName))) continue;
+      shard.pending.push(toLambdaRecord(r, streamArn));
+    }
+    const now = Date.now();
+    if (shard.pending.length > 0) shard.pendingSince ??= now;
+    const due = batchIsDue({
+      size: shard.pending.length,
+      batchSize: spec.batchSize,
+      sinceMs: shard.pendingSince,
+      nowMs: now,
+      windowMs,
+      shardClosed: next === undefined,
+      retrying,
+    });
+    if (!due && shard.pending.length > 0) {
+      return { received: raw.length > 0, more: false, dueAt: (shard.pendingSince ?? now) + windowMs };
+    }
 
+    const records = due ? shard.pending : [];
+    const last = shard.pendingLast;
+    shard.pending = [];
+    shard.pendingSince = undefined;
+    shard.pendingLast = undefined;
     const failedAt = records.length > 0 ? await invoke(records) : undefined;
     if (failedAt === undefined) {
       shard.retries = 0;
       shard.retryFrom = undefined;
-      shard.iterator = out.NextShardIterator;
       if (last) await advance(streamArn, shard, last);
     } else {
       const firstFailed = records.findIndex((r) => r.dynamodb?.SequenceNumber === failedAt);
@@ -344,7 +407,7 @@ export function startStreamPoller(input: {
         shard.retries = 0;
         shard.retryFrom = undefined;
         if (last) await advance(streamArn, shard, last);
-        shard.iterator = out.NextShardIterator;
+        shard.iterator = next;
       } else {
         // Lambda retries at once; a short pause keeps a failing store from being hammered.
         await sleep(Math.min(5_000, 100 * 2 ** shard.retries));
@@ -353,7 +416,7 @@ export function startStreamPoller(input: {
     if (shard.iterator === undefined && failedAt === undefined) shard.finished = true;
     return {
       received: raw.length > 0,
-      more: raw.length >= spec.batchSize || (failedAt !== undefined && shard.retryFrom !== undefined),
+      more: raw.length >= room || (failedAt !== undefined && shard.retryFrom !== undefined),
     };
   }
 
@@ -377,6 +440,8 @@ export function startStreamPoller(input: {
     while (running) {
       let more = false;
       let received = false;
+      /** The earliest moment a batch held back for its window falls due. */
+      let dueAt: number | undefined;
       try {
         if (Date.now() - refreshedAt > SHARD_REFRESH_MS || [...shards.values()].every((s) => s.finished)) {
           await refreshShards(streamArn);
@@ -387,6 +452,7 @@ export function startStreamPoller(input: {
           const read = await pollShard(streamArn, shard, !known.has(shard.id));
           if (read.more) more = true;
           if (read.received) received = true;
+          if (read.dueAt !== undefined) dueAt = Math.min(dueAt ?? read.dueAt, read.dueAt);
         }
       } catch (err) {
         if (!running) break;
@@ -394,7 +460,9 @@ export function startStreamPoller(input: {
       }
       // A failed read backs off like an empty one: a store that is down is not hammered.
       delay = nextPollDelay(delay, spec.localPollIntervalMs, received || more, input.idlePauseMaxMs);
-      if (!more && running) await sleep(delay);
+      // A held batch is read again when its window ends at the latest, and handed over then.
+      const pause = dueAt === undefined ? delay : Math.max(0, Math.min(delay, dueAt - Date.now()));
+      if (!more && running) await sleep(pause);
     }
   })();
 
@@ -444,11 +512,18 @@ export function toLambdaRecord(record: StreamsRecord, streamArn: string): Dynamo
 
 /** The SDK's attribute values (binary as bytes) in Lambda's JSON form (binary as base64). */
 function wireImage(image: object): Record<string, AttributeValue> {
-  return JSON.parse(
-    JSON.stringify(image, (_key, value: unknown) =>
-      value instanceof Uint8Array ? Buffer.from(value).toString('base64') : value,
-    ),
-  ) as Record<string, AttributeValue>;
+  return wireValue(image) as Record<string, AttributeValue>;
+}
+
+/** What a JSON round trip would make of a value, without the text in between (absent members dropped). */
+function wireValue(value: unknown): unknown {
+  if (value instanceof Uint8Array)
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString('base64');
+  if (Array.isArray(value)) return value.map(wireValue);
+  if (value === null || typeof value !== 'object') return value;
+  const out: Record<string, unknown> = {};
+  for (const [key, member] of Object.entries(value)) if (member !== undefined) out[key] = wireValue(member);
+  return out;
 }
 
 /**

@@ -1,4 +1,10 @@
-import { IDLE_POLL_MAX_MS, nextPollDelay, WOKEN_READ_DELAY_MS, wokenDelay } from '../../lib/local/streams';
+import {
+  batchIsDue,
+  IDLE_POLL_MAX_MS,
+  nextPollDelay,
+  WOKEN_READ_DELAY_MS,
+  wokenDelay,
+} from '../../lib/local/streams';
 
 describe('the local stream poller’s pause between reads', () => {
   test.each([
@@ -39,5 +45,28 @@ describe('a write of this process shortens an idle poller’s pause', () => {
     { name: 'a pause already shorter (a busy stream’s interval): kept', remaining: 300, next: 300 },
   ])('$name', ({ remaining, next }) => {
     expect(wokenDelay(remaining)).toBe(next);
+  });
+});
+
+describe('when the local stream poller hands a gathered batch over', () => {
+  const base = {
+    size: 10,
+    batchSize: 100,
+    sinceMs: 1_000,
+    nowMs: 1_500,
+    windowMs: 1_000,
+    shardClosed: false,
+    retrying: false,
+  };
+  test.each([
+    { name: 'within the window: held', change: {}, due: false },
+    { name: 'the window has passed: due', change: { nowMs: 2_000 }, due: true },
+    { name: 'full: due at once', change: { size: 100 }, due: true },
+    { name: 'a closed shard: due at once', change: { shardClosed: true }, due: true },
+    { name: 'a retry: due at once', change: { retrying: true }, due: true },
+    { name: 'no window: due at once', change: { windowMs: 0 }, due: true },
+    { name: 'nothing gathered: never', change: { size: 0, nowMs: 9_000 }, due: false },
+  ])('$name', ({ change, due }) => {
+    expect(batchIsDue({ ...base, ...change })).toBe(due);
   });
 });

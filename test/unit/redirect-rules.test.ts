@@ -152,6 +152,24 @@ describe('redirectLocation', () => {
   });
 });
 
+describe('the click id parameter', () => {
+  it('is encoded exactly as a form would encode it, plain or not', () => {
+    const plain = fc.stringMatching(/^[A-Za-z0-9*._-]*$/);
+    fc.assert(
+      fc.property(fc.oneof(plain, fc.string()), fc.oneof(plain, fc.string()), (name, clickId) => {
+        expect(
+          redirectLocation({
+            targetUrl: 'https://s.example.com/p',
+            clickIdParam: name,
+            clickId,
+            rawQueryString: '',
+          }),
+        ).toBe(`https://s.example.com/p?${new URLSearchParams([[name, clickId]]).toString()}`);
+      }),
+    );
+  });
+});
+
 describe('utmOf', () => {
   it('keeps only utm parameters, lower-cased names', () => {
     expect(utmOf('UTM_Source=ig&x=1&utm_campaign=fall')).toEqual({ utm_source: 'ig', utm_campaign: 'fall' });

@@ -33,8 +33,10 @@ export function redirectLocation(input: {
 }): string {
   // Name → the value it must carry (undefined: the parameter must not appear at all).
   const overrides = new Map<string, string | undefined>();
-  for (const [name, value] of new URLSearchParams(input.rawQueryString ?? '')) {
-    if (name.toLowerCase().startsWith('utm_')) overrides.set(name, value);
+  if (input.rawQueryString) {
+    for (const [name, value] of new URLSearchParams(input.rawQueryString)) {
+      if (name.toLowerCase().startsWith('utm_')) overrides.set(name, value);
+    }
   }
   overrides.set(input.clickIdParam, input.clickId);
   return withQueryOverrides(input.targetUrl, overrides);
@@ -77,8 +79,15 @@ export function withQueryOverrides(url: string, overrides: ReadonlyMap<string, s
   return `${base}${all === '' ? '' : `?${all}`}${fragment}`;
 }
 
+/** Characters that application/x-www-form-urlencoded leaves as they are. */
+const FORM_SAFE = /^[A-Za-z0-9*._-]*$/;
+
 /** A parameter encoded as application/x-www-form-urlencoded, as a browser's form would send it. */
-const formPair = (name: string, value: string) => new URLSearchParams([[name, value]]).toString();
+const formPair = (name: string, value: string) =>
+  // A click id and the usual parameter names need no encoding: skip building a URLSearchParams.
+  FORM_SAFE.test(name) && FORM_SAFE.test(value)
+    ? `${name}=${value}`
+    : new URLSearchParams([[name, value]]).toString();
 
 function formDecode(raw: string): string {
   try {
@@ -90,9 +99,10 @@ function formDecode(raw: string): string {
 
 /** The `utm_*` parameters of the short-link request, kept on the click for campaign reports. */
 export function utmOf(rawQueryString: string | undefined): Record<string, string> | undefined {
+  if (!rawQueryString) return undefined;
   const utm: Record<string, string> = {};
   let any = false;
-  for (const [name, value] of new URLSearchParams(rawQueryString ?? '')) {
+  for (const [name, value] of new URLSearchParams(rawQueryString)) {
     if (name.toLowerCase().startsWith('utm_') && name.length <= 64) {
       utm[name.toLowerCase()] = value.slice(0, 256);
       any = true;
