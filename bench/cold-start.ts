@@ -291,7 +291,7 @@ export const coldStartBench: BenchModule = {
       overGoal.length === 0
         ? []
         : [
-            `**Over the goal: ${overGoal.join(', ')}.** Module init is mostly parsing and compiling the bundle (a \`--cpu-prof\` of a load shows it ahead of any module-scope work), so it follows the bundle's bytes (the "Function bundles" table above has each one's largest parts). The functions that serve payout statements (selfService, portal, payouts) carry the S3 client, about 120 KiB, which esbuild inlines into the one CommonJS file although it is imported only at the first statement read; selfService also carries qrcode (about 57 KiB, for a link's QR code) and the most own code. Building the S3 client as a second file beside index.js, loaded at its first use, is the change that would take them under; it is not made. The openapi function builds its document at module scope, on purpose: every one of its requests serves it.`,
+            `**Over the goal: ${overGoal.join(', ')}.** Module init is mostly parsing and compiling the bundle (a \`--cpu-prof\` of a load shows it ahead of any module-scope work), so it follows the bundle's bytes (the "Function bundles" table above has each one's largest parts). The functions that serve payout statements (selfService, portal, payouts) carry the S3 client, about 120 KiB, which esbuild inlines into the one CommonJS file although it is imported only at the first statement read; selfService also carries the most own code. Building the S3 client as a second file beside index.js, loaded at its first use, is the change that would take them under; it is not made.`,
           ];
     return {
       title: 'Cold start: module init against the SDK floor',

@@ -90,6 +90,10 @@ describe('function bundles', () => {
           sources.filter((source) => source.endsWith('lib/bundling/lambda-credentials.ts')),
         ).toHaveLength(1);
       }
+      // A QR code is drawn as SVG (functions/common/http/qr-svg.ts): no PNG renderer, no PNG library.
+      expect(
+        sources.filter((source) => /\/pngjs\/|\/qrcode\/lib\/(server|renderer\/png)\.js$/.test(source)),
+      ).toEqual([]);
     },
   );
 

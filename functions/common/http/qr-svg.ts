@@ -6,10 +6,20 @@ import type { HttpResult } from './responses';
 
 export const QR_CONTENT_TYPE = 'image/svg+xml';
 
-/** Imported on the first QR request: few requests ask for one, and the encoder is a large module. */
+const QR_OPTIONS = { type: 'svg', errorCorrectionLevel: 'M', margin: 4 } as const;
+
+/**
+ * Imported on the first QR request: few requests ask for one. Only the encoder and the SVG renderer
+ * are taken, which is what the package's `toString` with `type: 'svg'` runs: its entry module also
+ * loads the PNG renderer and its PNG library, a third of the package, into every function that
+ * serves a QR code (test/unit/qr-svg.test.ts checks the output is the entry module's).
+ */
 export async function qrCodeSvg(text: string): Promise<string> {
-  const { toString: qrToString } = await import('qrcode');
-  return qrToString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 4 });
+  const [{ create }, { render }] = await Promise.all([
+    import('qrcode/lib/core/qrcode'),
+    import('qrcode/lib/renderer/svg-tag'),
+  ]);
+  return render(create(text, QR_OPTIONS), QR_OPTIONS);
 }
 
 /**
