@@ -11,6 +11,7 @@
  * own wait for the run to complete reads the run with a client of its own, not counted.
  */
 import '../lib/local/esm-only-packages';
+import { constants, PerformanceObserver } from 'node:perf_hooks';
 import { DynamoDBClient, GetItemCommand } from '@aws-sdk/client-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
@@ -33,11 +34,35 @@ export interface PayoutRunFigures {
   /** CPU time of this process (the run's code) over the run. */
   cpuMs: number;
   maxRssKiB: number;
+  /**
+   * The most heap in use seen just after a full (mark-compact) collection: what the run keeps alive,
+   * without the garbage and the collector's headroom that the resident set also holds. 0 when no
+   * full collection ran.
+   */
+  maxLiveHeapKiB: number;
   payouts: number;
   paidItems: number;
 }
 
+/** Heap in use after each full collection, the largest seen (read as the collection is reported). */
+function watchLiveHeap(): { maxKiB: () => number } {
+  let max = 0;
+  const observer = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) {
+      if (
+        ((entry as { detail?: unknown }).detail as { kind?: number } | undefined)?.kind ===
+        constants.NODE_PERFORMANCE_GC_MAJOR
+      ) {
+        max = Math.max(max, process.memoryUsage().heapUsed);
+      }
+    }
+  });
+  observer.observe({ entryTypes: ['gc'] });
+  return { maxKiB: () => Math.round(max / 1024) };
+}
+
 async function main() {
+  const liveHeap = watchLiveHeap();
   const period = process.env.BENCH_PERIOD ?? '2026-11';
   const endpoint = process.env.AWS_ENDPOINT_URL_DYNAMODB ?? '';
   const aws = await import('../functions/common/clients/aws');
@@ -138,6 +163,7 @@ async function main() {
     refusals: { ...refusals, ...(failures.length ? { 'failed batches': failures.length } : {}) },
     cpuMs: (cpu.user + cpu.system) / 1000,
     maxRssKiB: process.resourceUsage().maxRSS,
+    maxLiveHeapKiB: liveHeap.maxKiB(),
     payouts: payouts.length,
     paidItems,
   };

@@ -77,6 +77,17 @@ export const payoutsBench: BenchModule = {
           ratio: vs ? `${fixed(f.maxRssKiB / vs.maxRssKiB, 2)}× for ${growth}` : '—',
           goal: '',
         },
+        {
+          figure: `Live heap of the run process after full collections, largest, ${int(size)} credits (MiB)`,
+          value: f.maxLiveHeapKiB > 0 ? fixed(f.maxLiveHeapKiB / 1024, 1) : 'no full collection',
+          baseline:
+            vs && vs.maxLiveHeapKiB > 0 ? `${fixed(vs.maxLiveHeapKiB / 1024, 1)} (${int(base)})` : '—',
+          ratio:
+            vs && vs.maxLiveHeapKiB > 0 && f.maxLiveHeapKiB > 0
+              ? `${fixed(f.maxLiveHeapKiB / vs.maxLiveHeapKiB, 2)}× for ${growth}`
+              : '—',
+          goal: '',
+        },
       );
     }
     const operations = [
@@ -138,7 +149,7 @@ export const payoutsBench: BenchModule = {
           ],
         ),
       ],
-      howMeasured: `Payout runs: for each size a fresh in-memory DynamoDB Local (${WITH_STREAMS ? 'tables with their streams' : 'tables without streams: nothing here reads them, and DynamoDB Local makes each write to a stream-enabled table cost more than the last'}) and SQS emulator; influencers (minimum 0), payee markers and 100 due credits per influencer written straight into it with BatchWriteItem, then one run of the period in a child process with the real code: the start (payees index, one job per influencer on the payout-jobs queue) and two local pollers feeding the payout worker, which marks items paid in transactions of up to 90. Time is from the start to the run being complete; DynamoDB calls are every HTTP request of the run process to DynamoDB Local (SDK retries included; the bench's own wait for completion is not counted); CPU is the run process's and DynamoDB Local's over the run; peak memory is the run process's maximum resident set size.`,
+      howMeasured: `Payout runs: for each size a fresh in-memory DynamoDB Local (${WITH_STREAMS ? 'tables with their streams' : 'tables without streams: nothing here reads them, and DynamoDB Local makes each write to a stream-enabled table cost more than the last'}) and SQS emulator; influencers (minimum 0), payee markers and 100 due credits per influencer written straight into it with BatchWriteItem, then one run of the period in a child process with the real code: the start (payees index, one job per influencer on the payout-jobs queue) and two local pollers feeding the payout worker, which marks items paid in transactions of up to 90. Time is from the start to the run being complete; DynamoDB calls are every HTTP request of the run process to DynamoDB Local (SDK retries included; the bench's own wait for completion is not counted); CPU is the run process's and DynamoDB Local's over the run; peak memory is the run process's maximum resident set size, and the live heap the most heap in use read just after a full (mark-compact) collection, as Node.js reports each one: what the run keeps alive, without the garbage and collector headroom the resident set also holds.`,
       problems,
     };
   },
