@@ -9,10 +9,15 @@
  * handler reads the load balancer's event through functions/common/http/alb.ts.
  *
  * The load balancer needs a VPC: public subnets in two zones, no NAT gateway and nothing else in it
- * (the function is not attached to it). Access logs go to the stack's access-log bucket; the VPC's
- * rejected flows to the same bucket.
+ * (the function is not attached to it). It keeps no access logs: their fixed format holds each
+ * shopper's raw IP address, full URL and user agent, one line per click, where CONTRACT §3 keeps only a
+ * keyed hash of the IP; its CloudWatch metrics count requests, errors and latency. The VPC's
+ * rejected flows (connections to other ports) go to the stack's access-log bucket.
+ *
+ * Unlike the HTTP API's stage, a load balancer throttles nothing (README: reserved concurrency or a
+ * WAF rate-based rule where that matters).
  */
-import { CfnOutput, Duration, Stack, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, Validations } from 'aws-cdk-lib';
 import {
   FlowLogDestination,
   FlowLogTrafficType,
@@ -30,10 +35,8 @@ import {
   SslPolicy,
 } from 'aws-cdk-lib/aws-elasticloadbalancingv2';
 import { LambdaTarget } from 'aws-cdk-lib/aws-elasticloadbalancingv2-targets';
-import { AccountPrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
-import { FactName } from 'aws-cdk-lib/region-info';
 import { Construct } from 'constructs';
 
 export interface RedirectFrontDoorProps {
@@ -44,11 +47,11 @@ export interface RedirectFrontDoorProps {
    * `publicBaseUrl`), whose DNS name the operator points at the load balancer.
    */
   readonly certificateArn: string;
-  /** Where the load balancer's access logs and the VPC's rejected flows go. */
+  /** Where the VPC's rejected flows go. */
   readonly logBucket: Bucket;
 }
 
-/** Prefixes of the front door's logs in the access-log bucket. */
+/** Prefix of the front door's logs in the access-log bucket. */
 export const FRONT_DOOR_LOG_PREFIX = 'redirect-front-door';
 
 export class RedirectFrontDoor extends Construct {
@@ -61,7 +64,8 @@ export class RedirectFrontDoor extends Construct {
       natGateways: 0,
       subnetConfiguration: [{ name: 'public', subnetType: SubnetType.PUBLIC, cidrMask: 24 }],
     });
-    // Only rejected flows: accepted ones are the load balancer's requests, already in its access logs.
+    // Only rejected flows (connections to other ports): accepted ones are short-link requests, which the
+    // load balancer's metrics count without keeping their addresses.
     vpc.addFlowLog('RejectedFlows', {
       destination: FlowLogDestination.toS3(props.logBucket, `${FRONT_DOOR_LOG_PREFIX}/vpc-flow-logs/`),
       trafficType: FlowLogTrafficType.REJECT,
@@ -88,7 +92,14 @@ export class RedirectFrontDoor extends Construct {
       dropInvalidHeaderFields: true,
       idleTimeout: Duration.seconds(30),
     });
-    this.enableAccessLogs(props.logBucket, `${FRONT_DOOR_LOG_PREFIX}/access-logs`);
+    // The client's address is the last X-Forwarded-For entry only when the load balancer appends it
+    // (functions/common/http/alb.ts): pinned, so a later default cannot hand the choice to the client.
+    this.loadBalancer.setAttribute('routing.http.xff_header_processing.mode', 'append');
+    Validations.of(this.loadBalancer).acknowledge({
+      id: 'AwsSolutions-ELB2',
+      reason:
+        "Access logs would keep every shopper's raw IP address, URL and user agent per click, where creditlink keeps only a keyed hash of the IP (CONTRACT §3); the load balancer's CloudWatch metrics count requests, errors and latency.",
+    });
 
     const targets = new ApplicationTargetGroup(this, 'RedirectTarget', {
       targets: [new LambdaTarget(props.redirect)],
@@ -115,26 +126,5 @@ export class RedirectFrontDoor extends Construct {
         "The short-link load balancer's DNS name: point the certificate's host (publicBaseUrl) at it with a CNAME or alias record.",
       value: this.loadBalancer.loadBalancerDnsName,
     });
-  }
-
-  /**
-   * What `logAccessLogs` does, for a stack without a fixed region (bin/app.ts): the account that
-   * Elastic Load Balancing writes logs from is looked up per region at deploy time (a template
-   * mapping), where `logAccessLogs` would need the region at synth time.
-   */
-  private enableAccessLogs(bucket: Bucket, prefix: string): void {
-    const stack = Stack.of(this);
-    const policy = bucket.addToResourcePolicy(
-      new PolicyStatement({
-        actions: ['s3:PutObject'],
-        principals: [new AccountPrincipal(stack.regionalFact(FactName.ELBV2_ACCOUNT))],
-        resources: [bucket.arnForObjects(`${prefix}/AWSLogs/${stack.account}/*`)],
-      }),
-    );
-    this.loadBalancer.setAttribute('access_logs.s3.enabled', 'true');
-    this.loadBalancer.setAttribute('access_logs.s3.bucket', bucket.bucketName);
-    this.loadBalancer.setAttribute('access_logs.s3.prefix', prefix);
-    // The load balancer checks that it may write there when logging is switched on.
-    if (policy.policyDependable) this.loadBalancer.node.addDependency(policy.policyDependable);
   }
 }

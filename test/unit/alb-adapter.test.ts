@@ -51,6 +51,34 @@ test('matches a route and its path parameters as API Gateway does', () => {
   expect(matchRoute(ROUTES, 'POST', '/rita-1')).toBeUndefined();
 });
 
+test('a path segment keeps its plus signs, as API Gateway reads them; a query value does not', () => {
+  expect(matchRoute(ROUTES, 'GET', '/a+b')?.pathParameters).toEqual({ code: 'a+b' });
+  const event = httpApiEventOf(
+    albEvent({ multiValueQueryStringParameters: { q: ['a+b'] }, path: '/a+b' }),
+    ROUTES,
+  );
+  expect(event.pathParameters).toEqual({ code: 'a+b' });
+  expect(event.queryStringParameters).toEqual({ q: 'a b' });
+});
+
+test('query keys named like Object properties are keys like any other', () => {
+  const event = httpApiEventOf(
+    albEvent({
+      // Parsed, as the event is: a `__proto__` key of an object literal would set its prototype instead.
+      multiValueQueryStringParameters: JSON.parse(
+        '{"constructor":["x"],"__proto__":["y"],"toString":["z","w"]}',
+      ),
+    }),
+    ROUTES,
+  );
+  const query = event.queryStringParameters ?? {};
+  expect(Object.hasOwn(query, 'constructor') && query.constructor).toBe('x');
+  expect(Object.hasOwn(query, '__proto__')).toBe(true);
+  expect(Object.getOwnPropertyDescriptor(query, '__proto__')?.value).toBe('y');
+  expect(Object.hasOwn(query, 'toString') && query.toString).toBe('z,w');
+  expect(Object.getPrototypeOf(query)).toBe(Object.prototype);
+});
+
 test('an ALB event reads like the HTTP API event of the same request', () => {
   const event = httpApiEventOf(
     albEvent({

@@ -63,9 +63,15 @@ function queryPairsOf(event: ALBEvent): Array<[string, string]> {
   return pairs;
 }
 
-function decoded(text: string): string {
+/** A query name or value: `+` is a space there, as in a form. */
+function decodedQueryPart(text: string): string {
+  return decodedPathPart(text.replace(/\+/g, ' '));
+}
+
+/** A path segment: `+` is itself there, as API Gateway reads it. */
+function decodedPathPart(text: string): string {
   try {
-    return decodeURIComponent(text.replace(/\+/g, ' '));
+    return decodeURIComponent(text);
   } catch {
     return text;
   }
@@ -91,7 +97,7 @@ export function matchRoute(
       const name = /^\{(\w+)\}$/.exec(part)?.[1];
       if (name === undefined) return part === segment;
       if (segment === '') return false;
-      pathParameters[name] = decoded(segment);
+      pathParameters[name] = decodedPathPart(segment);
       return true;
     });
     if (matches) return { routeKey: routeKeyOf(route), pathParameters };
@@ -114,11 +120,14 @@ export function httpApiEventOf(
     .filter((pair) => pair !== '');
   headers.delete('cookie');
   const pairs = queryPairsOf(event);
-  const query: Record<string, string> = {};
+  // No prototype: a query key such as `constructor` or `__proto__` is a key like any other.
+  const query: Record<string, string> = Object.create(null);
   for (const [name, value] of pairs) {
-    const key = decoded(name);
+    const key = decodedQueryPart(name);
     // API Gateway joins repeated keys with commas.
-    query[key] = key in query ? `${query[key]},${decoded(value)}` : decoded(value);
+    query[key] = Object.hasOwn(query, key)
+      ? `${query[key]},${decodedQueryPart(value)}`
+      : decodedQueryPart(value);
   }
   // The load balancer appends the address it was reached from to X-Forwarded-For: the last entry.
   const forwardedFor = (headers.get('x-forwarded-for') ?? []).join(',').split(',');
@@ -132,7 +141,8 @@ export function httpApiEventOf(
     rawQueryString: pairs.map(([name, value]) => (value === '' ? name : `${name}=${value}`)).join('&'),
     cookies: cookies.length > 0 ? cookies : undefined,
     headers: Object.fromEntries([...headers].map(([name, values]) => [name, values.join(',')])),
-    queryStringParameters: pairs.length > 0 ? query : undefined,
+    // A plain object again, with each key its own property (`__proto__` included).
+    queryStringParameters: pairs.length > 0 ? Object.fromEntries(Object.entries(query)) : undefined,
     pathParameters: matched?.pathParameters,
     requestContext: {
       accountId: '',
