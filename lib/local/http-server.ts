@@ -7,10 +7,10 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { resolve } from 'node:path';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { matchRoute } from '../../functions/common/http/route-match';
 import { defaultRoute, type FunctionKey, functions, routeKey, routes } from '../wiring';
 import { lambdaContext, toApiGatewayEvent, writeResult } from './api-gateway-event';
 import { perInvocation } from './invocation';
-import { matchRoute } from './router';
 import { ALWAYS_UP, type StandInHealth } from './supervisor';
 
 type HttpLambda = (

@@ -1,4 +1,4 @@
-import { matchRoute } from '../../lib/local/router';
+import { matchRoute } from '../../functions/common/http/route-match';
 import { routes } from '../../lib/wiring';
 
 describe('matchRoute (API Gateway rules over the wiring manifest)', () => {

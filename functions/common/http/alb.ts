@@ -12,6 +12,7 @@ import { STATUS_CODES } from 'node:http';
 import type { ALBEvent, ALBResult, APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { HttpResult } from './responses';
 import { routeKeyOf } from './route-key';
+import { matchRoute as matchDeclaredRoute, type RoutePattern } from './route-match';
 
 type HttpApiHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResult>;
 
@@ -63,53 +64,31 @@ function queryPairsOf(event: ALBEvent): Array<[string, string]> {
   return pairs;
 }
 
-/** A query name or value: `+` is a space there, as in a form. */
+/** A query name or value, `+` being a space there as in a form; left as sent if badly encoded. */
 function decodedQueryPart(text: string): string {
-  return decodedPathPart(text.replace(/\+/g, ' '));
-}
-
-/** A path segment: `+` is itself there, as API Gateway reads it. */
-function decodedPathPart(text: string): string {
+  const spaced = text.replace(/\+/g, ' ');
   try {
-    return decodeURIComponent(text);
+    return decodeURIComponent(spaced);
   } catch {
-    return text;
+    return spaced;
   }
 }
 
 /**
- * The declared route a method and path match, with its path parameters: a `{name}` segment takes
- * any one non-empty segment, as API Gateway matches it.
+ * The declared route a method and path match, with its path parameters, by the same rules as the
+ * local runtime's router (./route-match.ts), as its route key.
  */
 export function matchRoute(
-  routes: ReadonlyArray<{ method: string; path: string }>,
+  routes: readonly RoutePattern[],
   method: string,
   path: string,
 ): { routeKey: string; pathParameters: Record<string, string> } | undefined {
-  const segments = path.split('/').slice(1);
-  for (const route of routes) {
-    if (route.method !== method) continue;
-    const pattern = route.path.split('/').slice(1);
-    if (pattern.length !== segments.length) continue;
-    const pathParameters: Record<string, string> = {};
-    const matches = pattern.every((part, i) => {
-      const segment = segments[i] ?? '';
-      const name = /^\{(\w+)\}$/.exec(part)?.[1];
-      if (name === undefined) return part === segment;
-      if (segment === '') return false;
-      pathParameters[name] = decodedPathPart(segment);
-      return true;
-    });
-    if (matches) return { routeKey: routeKeyOf(route), pathParameters };
-  }
-  return undefined;
+  const matched = matchDeclaredRoute(routes, method, path);
+  return matched && { routeKey: routeKeyOf(matched.route), pathParameters: matched.pathParameters };
 }
 
 /** The load balancer's event as the HTTP API would have sent the same request (payload 2.0). */
-export function httpApiEventOf(
-  event: ALBEvent,
-  routes: ReadonlyArray<{ method: string; path: string }>,
-): APIGatewayProxyEventV2 {
+export function httpApiEventOf(event: ALBEvent, routes: readonly RoutePattern[]): APIGatewayProxyEventV2 {
   const method = event.httpMethod.toUpperCase();
   const path = event.path || '/';
   const matched = matchRoute(routes, method, path);

@@ -1,19 +1,26 @@
 /**
  * Route matching as API Gateway HTTP APIs do it: `{name}` matches one path segment, and when several
  * routes match, the one with literal segments earliest wins (`GET /healthz` beats `GET /{code}`).
+ * The local runtime routes every request with it (lib/local/http-server.ts), and a function behind a
+ * load balancer, which matches no routes, finds its own with it (./alb.ts).
  */
-import type { HttpMethod, RouteSpec } from '../wiring';
 
-export interface RouteMatch {
-  route: RouteSpec;
+/** What matching needs of a route: its method and its path template. */
+export interface RoutePattern {
+  readonly method: string;
+  readonly path: string;
+}
+
+export interface RouteMatch<R extends RoutePattern = RoutePattern> {
+  route: R;
   pathParameters: Record<string, string>;
 }
 
 /** A route's path template split once: each segment a literal, or the name of a parameter. */
 type Template = ReadonlyArray<{ literal: string } | { param: string }>;
-const templates = new WeakMap<RouteSpec, Template>();
+const templates = new WeakMap<RoutePattern, Template>();
 
-function templateOf(route: RouteSpec): Template {
+function templateOf(route: RoutePattern): Template {
   let template = templates.get(route);
   if (!template) {
     template = route.path
@@ -29,10 +36,14 @@ function templateOf(route: RouteSpec): Template {
 }
 
 /** The routes of a list by method and number of segments, in list order: a request only tries those. */
-const candidatesByList = new WeakMap<readonly RouteSpec[], Map<string, RouteSpec[]>>();
+const candidatesByList = new WeakMap<readonly RoutePattern[], Map<string, RoutePattern[]>>();
 
-function candidatesOf(routes: readonly RouteSpec[], method: string, segmentCount: number): RouteSpec[] {
-  let index = candidatesByList.get(routes);
+function candidatesOf<R extends RoutePattern>(
+  routes: readonly R[],
+  method: string,
+  segmentCount: number,
+): R[] {
+  let index = candidatesByList.get(routes) as Map<string, R[]> | undefined;
   if (!index) {
     index = new Map();
     for (const route of routes) {
@@ -46,14 +57,14 @@ function candidatesOf(routes: readonly RouteSpec[], method: string, segmentCount
   return index.get(`${method} ${segmentCount}`) ?? [];
 }
 
-export function matchRoute(
-  routes: readonly RouteSpec[],
+export function matchRoute<R extends RoutePattern>(
+  routes: readonly R[],
   method: string,
   rawPath: string,
-): RouteMatch | undefined {
+): RouteMatch<R> | undefined {
   const segments = rawPath.split('/').slice(1);
-  const wanted = method.toUpperCase() as HttpMethod;
-  let best: { match: RouteMatch; score: number[] } | undefined;
+  const wanted = method.toUpperCase();
+  let best: { match: RouteMatch<R>; score: number[] } | undefined;
   // Indexed once per route list, not scanned on every request: the router runs before each one.
   for (const route of candidatesOf(routes, wanted, segments.length)) {
     const template = templateOf(route);
