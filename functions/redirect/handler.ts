@@ -7,6 +7,7 @@
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { monotonicFactory } from 'ulid';
+import { BoundedMemo } from '../common/bounded-memo';
 import { intEnv, requireEnv } from '../common/config/env';
 import { ipHashKey } from '../common/config/keys';
 import { isValidCode } from '../common/domain/ids';
@@ -47,44 +48,24 @@ const nextClickId = monotonicFactory(pooledRandom);
 
 /**
  * Parsing a user agent is the costliest step of a redirect, and traffic repeats a small set of
- * them: the classes of the last USER_AGENT_CACHE_SIZE distinct ones are kept.
+ * them: the classes of the last 2,000 distinct ones are kept.
  */
-const USER_AGENT_CACHE_SIZE = 2000;
-const userAgentClasses = new Map<string, UserAgentClass>();
-function userAgentClass(userAgent: string | undefined): UserAgentClass {
-  const key = userAgent ?? '';
-  const hit = userAgentClasses.get(key);
-  if (hit) return hit;
-  const computed = classifyUserAgent(userAgent);
-  if (userAgentClasses.size >= USER_AGENT_CACHE_SIZE) {
-    const oldest = userAgentClasses.keys().next();
-    if (!oldest.done) userAgentClasses.delete(oldest.value);
-  }
-  userAgentClasses.set(key, computed);
-  return computed;
-}
+const userAgentClasses = new BoundedMemo<UserAgentClass>(2000);
+const userAgentClass = (userAgent: string | undefined): UserAgentClass =>
+  userAgentClasses.get(userAgent ?? '', () => classifyUserAgent(userAgent));
 
 /**
- * The keyed hash of a visitor's IP, the same for each of their clicks: the last IP_HASH_CACHE_SIZE
- * distinct addresses are kept for the key they were hashed with (a rotated key starts afresh).
+ * The keyed hash of a visitor's IP, the same for each of their clicks: the last 2,000 distinct
+ * addresses are kept for the key they were hashed with (a rotated key starts afresh).
  */
-const IP_HASH_CACHE_SIZE = 2000;
+const ipHashes = new BoundedMemo<string>(2000);
 let ipHashesKey: Buffer | undefined;
-const ipHashes = new Map<string, string>();
 function ipHashOf(key: Buffer, ip: string): string {
   if (key !== ipHashesKey) {
     ipHashes.clear();
     ipHashesKey = key;
   }
-  const hit = ipHashes.get(ip);
-  if (hit !== undefined) return hit;
-  const computed = hashIp(key, ip);
-  if (ipHashes.size >= IP_HASH_CACHE_SIZE) {
-    const oldest = ipHashes.keys().next();
-    if (!oldest.done) ipHashes.delete(oldest.value);
-  }
-  ipHashes.set(ip, computed);
-  return computed;
+  return ipHashes.get(ip, (address) => hashIp(key, address));
 }
 
 /** GET and HEAD share one action: HEAD answers where the link goes and logs nothing. */
